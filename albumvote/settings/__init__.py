@@ -1,0 +1,1 @@
+"""Settings: one module per environment (dev, test, production) on top of base."""

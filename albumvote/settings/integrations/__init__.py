@@ -1,0 +1,1 @@
+"""Small settings modules, one per integration, star-imported by base."""

@@ -1,0 +1,43 @@
+"""Celery: Redis broker, JSON only, late acks, one task at a time per process."""
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from .redis import REDIS_AVAILABLE, REDIS_URL
+
+env = environ.Env()
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# Without Redis the run command still works: tasks run in-process, on a background thread.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_AVAILABLE)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=600_000)
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"generation.*": {"queue": "generation"}}
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# One track takes seconds; the limit only stops a runaway render.
+GENERATION_TASK_TIME_LIMIT = env.int("GENERATION_TASK_TIME_LIMIT", default=300)
+GENERATION_TASK_SOFT_TIME_LIMIT = max(GENERATION_TASK_TIME_LIMIT - 30, 1)
+# A task whose worker was SIGKILLed is redelivered by the Redis broker only after this long,
+# so it must stay above the longest task time limit or a running task gets delivered twice.
+BROKER_VISIBILITY_TIMEOUT = env.int("BROKER_VISIBILITY_TIMEOUT", default=3600)
+if BROKER_VISIBILITY_TIMEOUT <= GENERATION_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "BROKER_VISIBILITY_TIMEOUT must be above GENERATION_TASK_TIME_LIMIT "
+        f"({BROKER_VISIBILITY_TIMEOUT} <= {GENERATION_TASK_TIME_LIMIT})"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+
+# A task that keeps killing its worker is requeued forever by reject_on_worker_lost;
+# the track row counts attempts and gives up after this many.
+GENERATION_MAX_ATTEMPTS = env.int("GENERATION_MAX_ATTEMPTS", default=3)
+GENERATION_MAX_BATCH_SIZE = env.int("GENERATION_MAX_BATCH_SIZE", default=100)

@@ -1,0 +1,10 @@
+"""Site URLs: pages, the versioned REST API, admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("albumvote.api_urls")),
+    path("", include("generation.urls")),
+]

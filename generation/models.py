@@ -1,0 +1,146 @@
+"""Batches of generated tracks, the tracks themselves, and nightly batch schedules."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class GenerationBatch(models.Model):
+    """N tracks launched together, by a producer, a command or a schedule."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "Django admin"
+        COMMAND = "command", "Management command"
+        API = "api", "API"
+        SCHEDULE = "schedule", "Schedule"
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    launched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    schedule = models.ForeignKey(
+        "BatchSchedule", null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
+    )
+    # The schedule's fire time this batch belongs to: beat can fire one entry twice.
+    schedule_slot = models.DateTimeField(null=True, blank=True)
+    count = models.PositiveIntegerField()
+    params = models.JSONField(default=dict, help_text="Launch parameters (preset, seed, ...)")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "schedule_slot"],
+                condition=Q(schedule__isnull=False),
+                name="one_batch_per_schedule_slot",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} ({self.count} tracks)"
+
+
+class Track(models.Model):
+    """One generated piece: its parameters, MIDI, audio, analysis and quality metrics."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        COMPOSING = "composing"
+        RENDERING = "rendering"
+        READY = "ready"
+        REJECTED = "rejected"
+        FAILED = "failed"
+
+    TERMINAL = (Status.READY, Status.REJECTED, Status.FAILED)
+
+    batch = models.ForeignKey(GenerationBatch, on_delete=models.CASCADE, related_name="tracks")
+    position = models.PositiveIntegerField(help_text="Index within the batch, from 0")
+    title = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    error = models.TextField(blank=True)
+    # Counted on the row because a task that keeps killing its worker is requeued forever.
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    # Provenance: with the same model version, seed and params the MIDI is identical.
+    preset = models.CharField(max_length=32)
+    seed = models.BigIntegerField()
+    params = models.JSONField(default=dict)
+    model_version = models.CharField(max_length=64, blank=True)
+
+    midi = models.FileField(upload_to="tracks/", max_length=255, blank=True)
+    audio_opus = models.FileField(upload_to="tracks/", max_length=255, blank=True)
+    audio_mp3 = models.FileField(upload_to="tracks/", max_length=255, blank=True)
+
+    # Analysis of the rendered piece.
+    duration_s = models.FloatField(null=True, blank=True)
+    key = models.CharField(max_length=16, blank=True, help_text="e.g. 'A minor'")
+    camelot = models.CharField(max_length=3, blank=True, help_text="Camelot wheel code, e.g. 8A")
+    tempo_bpm = models.FloatField(null=True, blank=True)
+    energy = models.FloatField(null=True, blank=True, help_text="0..1")
+    loudness_lufs = models.FloatField(null=True, blank=True)
+    peak_dbfs = models.FloatField(null=True, blank=True)
+    peaks = models.JSONField(default=list, blank=True, help_text="Waveform peaks, 0..1")
+    sections = models.JSONField(default=list, blank=True, help_text="Form: label, start, end")
+
+    # Quality gate, against the training corpus.
+    metrics = models.JSONField(default=dict, blank=True)
+    rejection_reasons = models.JSONField(default=list, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "position"], name="one_track_per_batch_slot")
+        ]
+        indexes = [models.Index(fields=["status", "-finished_at"], name="track_status_finished")]
+
+    def __str__(self) -> str:
+        return self.title or f"Track {self.pk}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL
+
+
+class BatchSchedule(models.Model):
+    """A recurring batch ("every night, 20 tracks, preset X"), run by django-celery-beat."""
+
+    name = models.CharField(max_length=100, unique=True)
+    enabled = models.BooleanField(default=True)
+    count = models.PositiveIntegerField(default=20)
+    preset = models.CharField(max_length=32, blank=True, help_text="Blank: a mix of presets")
+    temperature = models.FloatField(default=1.0)
+    # Crontab fields, in the schedule's time zone (CELERY_TIMEZONE).
+    minute = models.CharField(max_length=64, default="0")
+    hour = models.CharField(max_length=64, default="3")
+    day_of_week = models.CharField(max_length=64, default="*")
+    day_of_month = models.CharField(max_length=64, default="*")
+    month_of_year = models.CharField(max_length=64, default="*")
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="batch_schedule",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def crontab_text(self) -> str:
+        return " ".join(
+            [self.minute, self.hour, self.day_of_month, self.month_of_year, self.day_of_week]
+        )
