@@ -1,5 +1,7 @@
 """Batches of generated tracks, the tracks themselves, and nightly batch schedules."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -42,6 +44,11 @@ class GenerationBatch(models.Model):
         return f"Batch {self.pk} ({self.count} tracks)"
 
 
+def track_file_path(track: "Track", filename: str) -> str:
+    """Fixed names per track, so a retried task replaces its own files instead of adding more."""
+    return f"tracks/{track.batch_id}/{track.pk}{Path(filename).suffix}"
+
+
 class Track(models.Model):
     """One generated piece: its parameters, MIDI, audio, analysis and quality metrics."""
 
@@ -68,12 +75,15 @@ class Track(models.Model):
     # Provenance: with the same model version, seed and params the MIDI is identical.
     preset = models.CharField(max_length=32)
     seed = models.BigIntegerField()
-    params = models.JSONField(default=dict)
+    params = models.JSONField(default=dict, help_text="Parameters asked for at launch")
+    resolved_params = models.JSONField(
+        default=dict, blank=True, help_text="Every parameter the composer used, defaults included"
+    )
     model_version = models.CharField(max_length=64, blank=True)
 
-    midi = models.FileField(upload_to="tracks/", max_length=255, blank=True)
-    audio_opus = models.FileField(upload_to="tracks/", max_length=255, blank=True)
-    audio_mp3 = models.FileField(upload_to="tracks/", max_length=255, blank=True)
+    midi = models.FileField(upload_to=track_file_path, max_length=255, blank=True)
+    audio_opus = models.FileField(upload_to=track_file_path, max_length=255, blank=True)
+    audio_mp3 = models.FileField(upload_to=track_file_path, max_length=255, blank=True)
 
     # Analysis of the rendered piece.
     duration_s = models.FloatField(null=True, blank=True)
@@ -93,6 +103,7 @@ class Track(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "position"]
@@ -107,6 +118,19 @@ class Track(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL
+
+    @property
+    def duration_label(self) -> str:
+        if self.duration_s is None:
+            return ""
+        minutes, seconds = divmod(round(self.duration_s), 60)
+        return f"{minutes}:{seconds:02d}"
+
+    def get_preset_label(self) -> str:
+        from .composer import PRESETS
+
+        preset = PRESETS.get(self.preset)
+        return preset.label if preset is not None else self.preset
 
 
 class BatchSchedule(models.Model):

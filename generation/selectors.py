@@ -6,9 +6,11 @@ from .models import GenerationBatch, Track
 
 
 def track_list_ready(*, limit: int = 50) -> QuerySet[Track]:
-    return Track.objects.filter(status=Track.Status.READY).select_related("batch").order_by(
-        "-finished_at", "-id"
-    )[:limit]
+    return (
+        Track.objects.filter(status=Track.Status.READY)
+        .select_related("batch")
+        .order_by("-finished_at", "-id")[:limit]
+    )
 
 
 def track_get_published_or_midi(*, track_id: int, kind: str) -> Track | None:
@@ -34,3 +36,13 @@ def batch_list() -> QuerySet[GenerationBatch]:
             for status in Track.Status.values
         }
     ).select_related("launched_by", "schedule")
+
+
+def batch_running_progress() -> dict[str, int] | None:
+    """The oldest unfinished batch and how far it has got, for "composing…" notices."""
+    batch = GenerationBatch.objects.filter(finished_at__isnull=True).order_by("created_at").first()
+    if batch is None:
+        return None
+    counts = batch_status_counts(batch_id=batch.pk)
+    done = sum(counts[status] for status in Track.TERMINAL)
+    return {"id": batch.pk, "done": done, "total": sum(counts.values())}

@@ -14,7 +14,8 @@ FILE_KINDS = {
 
 def home(request: HttpRequest) -> HttpResponse:
     tracks = selectors.track_list_ready(limit=50)
-    return render(request, "generation/home.html", {"tracks": tracks})
+    running = selectors.batch_running_progress()
+    return render(request, "generation/home.html", {"tracks": tracks, "running": running})
 
 
 def track_file(request: HttpRequest, track_id: int, kind: str) -> FileResponse:

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "channels",
     "django_celery_beat",
+    "albumvote",
     "generation",
     "curation",
 ]

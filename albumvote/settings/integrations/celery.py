@@ -10,7 +10,9 @@ env = environ.Env()
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 # Without Redis the run command still works: tasks run in-process, on a background thread.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_AVAILABLE)
-CELERY_TASK_EAGER_PROPAGATES = True
+# In-process tasks record their failure on the row, like worker tasks, instead of raising into
+# the caller; this also lets eager retries run.
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -26,7 +28,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # One track takes seconds; the limit only stops a runaway render.
 GENERATION_TASK_TIME_LIMIT = env.int("GENERATION_TASK_TIME_LIMIT", default=300)
-GENERATION_TASK_SOFT_TIME_LIMIT = max(GENERATION_TASK_TIME_LIMIT - 30, 1)
+# The soft limit leaves a moment to record the failure on the track before the hard kill.
+GENERATION_TASK_SOFT_TIME_LIMIT = GENERATION_TASK_TIME_LIMIT - max(
+    1, min(30, GENERATION_TASK_TIME_LIMIT // 10)
+)
 # A task whose worker was SIGKILLed is redelivered by the Redis broker only after this long,
 # so it must stay above the longest task time limit or a running task gets delivered twice.
 BROKER_VISIBILITY_TIMEOUT = env.int("BROKER_VISIBILITY_TIMEOUT", default=3600)
@@ -41,3 +46,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEO
 # the track row counts attempts and gives up after this many.
 GENERATION_MAX_ATTEMPTS = env.int("GENERATION_MAX_ATTEMPTS", default=3)
 GENERATION_MAX_BATCH_SIZE = env.int("GENERATION_MAX_BATCH_SIZE", default=100)
+
+CELERY_BEAT_SCHEDULE = {
+    "generation-requeue-stalled": {
+        "task": "generation.requeue_stalled",
+        "schedule": 600.0,
+    },
+}

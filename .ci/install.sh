@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Create .venv and install the project's packages (runtime, or dev for tests).
+# Shared by run.sh, test.sh and .ci/run; a quick no-op when pyproject.toml has not changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-runtime}"
+PYTHON="${PYTHON:-python3}"
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> Creating .venv with $("$PYTHON" --version)"
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.installed-$what-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "==> Installing packages ($what); the first time takes a few minutes"
+  quiet() { "$@" 2> >(grep -v "^WARNING: Location" >&2); }
+  quiet .venv/bin/python -m pip install -q --upgrade pip
+  if [ "$what" = dev ]; then
+    quiet .venv/bin/python -m pip install -q -e ".[dev]"
+  else
+    quiet .venv/bin/python -m pip install -q -e .
+  fi
+  # tinysoundfont's optional pyaudio dependency does not build without system headers.
+  quiet .venv/bin/python -m pip install -q --no-deps "tinysoundfont>=0.3.7,<0.4"
+  touch "$stamp"
+fi

@@ -1,0 +1,26 @@
+# One image for web, worker and beat; docker-compose.yml changes only the command.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=albumvote.settings.production \
+    DATA_DIR=/data \
+    MEDIA_ROOT=/data/media
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY albumvote ./albumvote
+COPY generation ./generation
+COPY curation ./curation
+RUN pip install --no-cache-dir . \
+ && pip install --no-cache-dir --no-deps "tinysoundfont>=0.3.7,<0.4"
+COPY . .
+# Static files are collected at build time; collectstatic needs no secrets beyond a placeholder.
+RUN SECRET_KEY=build-only-placeholder-build-only-placeholder-build-only \
+    DATABASE_URL=postgres://build@localhost/build \
+    python manage.py collectstatic --noinput
+
+RUN useradd --create-home albumvote && mkdir -p /data && chown albumvote /data
+USER albumvote
+EXPOSE 8000
+CMD ["uvicorn", "albumvote.asgi:application", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,223 @@
+"""Benchmark of the generation pipeline; prints figures and ends with one JSON line.
+
+    .venv/bin/python bench/generation.py [--skip-training] [--skip-batch]
+
+- compose / render / encode / total for a 120 s track: median of 5, on ONE core;
+- the real-time factor (seconds of audio per second of work);
+- a 20-track batch with a real 2-process Celery worker (Redis + PostgreSQL when reachable);
+- training time from scratch (empty parse cache) and from the parse cache;
+- the worker's peak RSS (largest process of the worker during the batch).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, this folder comes first on sys.path and this file would shadow the
+# `generation` package it measures.
+sys.path[0] = str(ROOT)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "albumvote.settings.dev")
+PY = sys.executable
+CELERY = str(Path(PY).with_name("celery"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    figures: dict[str, float | None] = {}
+    with tempfile.TemporaryDirectory(prefix="albumvote-bench-") as tmp:
+        work = Path(tmp)
+        model_dir = Path(os.environ.get("COMPOSER_MODEL_DIR", ROOT / "data" / "models"))
+        if not args.skip_training:
+            scratch, cached = bench_training(work)
+            figures["train_scratch_s"] = round(scratch, 1)
+            figures["train_cached_s"] = round(cached, 1)
+            model_dir = work / "models"
+        track = bench_single_track(model_dir, args.runs)
+        figures.update(track)
+        if not args.skip_batch:
+            batch_s, rss_mb = bench_batch(work, model_dir)
+            figures["batch20_s"] = round(batch_s, 1)
+            figures["worker_rss_mb"] = round(rss_mb, 1)
+    keys = [
+        "realtime_factor",
+        "track120_s",
+        "batch20_s",
+        "train_scratch_s",
+        "train_cached_s",
+        "worker_rss_mb",
+    ]
+    print(json.dumps({key: figures.get(key) for key in keys}))
+
+
+def bench_training(work: Path) -> tuple[float, float]:
+    env = {
+        **os.environ,
+        "COMPOSER_CACHE_DIR": str(work / "cache"),
+        "COMPOSER_MODEL_DIR": str(work / "models"),
+    }
+    times = []
+    for label in ("from scratch (empty parse cache)", "from the parse cache"):
+        started = time.perf_counter()
+        subprocess.run(
+            [PY, "manage.py", "train_composer", "--force"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        times.append(time.perf_counter() - started)
+        print(f"training {label}: {times[-1]:.1f} s")
+    return times[0], times[1]
+
+
+def bench_single_track(model_dir: Path, runs: int) -> dict[str, float]:
+    # One core, as the target is stated for one core; ffmpeg inherits the affinity.
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    from generation import audio, composer
+
+    model = composer.load_model(model_dir)
+    rows: dict[str, dict[str, list[float]]] = {}
+    for preset in sorted(composer.PRESETS):
+        stages: dict[str, list[float]] = {k: [] for k in ("compose", "render", "encode", "total")}
+        durations = []
+        for run in range(runs):
+            params = composer.ComposeParams(preset=preset, seed=1000 + run, target_seconds=120)
+            with tempfile.TemporaryDirectory() as out:
+                started = time.perf_counter()
+                piece = composer.compose(model, params)
+                composed = time.perf_counter()
+                rendered = audio.render_midi(
+                    piece.midi, opus_path=Path(out) / "a.opus", mp3_path=Path(out) / "a.mp3"
+                )
+                audio.analyse_key(piece.midi)
+                total = time.perf_counter() - started
+            stages["compose"].append(composed - started)
+            stages["render"].append(rendered.timings["render"] + rendered.timings.get("master", 0))
+            stages["encode"].append(rendered.timings["encode"])
+            stages["total"].append(total)
+            durations.append(rendered.duration_s)
+        medians = {k: statistics.median(v) for k, v in stages.items()}
+        duration = statistics.median(durations)
+        rows[preset] = {"medians": list(medians.values()), "duration": [duration]}
+        print(
+            f"{preset:>16}: {duration:6.1f} s of audio | compose {medians['compose']:.2f} s"
+            f" | render {medians['render']:.2f} s | encode {medians['encode']:.2f} s"
+            f" | total {medians['total']:.2f} s | {duration / medians['total']:.1f}x real time"
+        )
+    totals = [row["medians"][3] for row in rows.values()]
+    durations = [row["duration"][0] for row in rows.values()]
+    worst = max(range(len(totals)), key=lambda i: totals[i] / durations[i])
+    # The target is per 120 s of audio: scale each preset's median total to 120 s.
+    track120 = max(t / d * 120 for t, d in zip(totals, durations, strict=True))
+    realtime = min(d / t for t, d in zip(totals, durations, strict=True))
+    print(
+        f"slowest preset: {sorted(rows)[worst]}; 120 s of audio in {track120:.2f} s "
+        f"(one core), real-time factor {realtime:.1f}x"
+    )
+    return {"realtime_factor": round(realtime, 1), "track120_s": round(track120, 2)}
+
+
+def bench_batch(work: Path, model_dir: Path) -> tuple[float, float]:
+    import psutil
+    import redis
+
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "albumvote.settings.dev",
+        "DATABASE_URL": bench_database(work),
+        "REDIS_URL": redis_url,
+        "MEDIA_ROOT": str(work / "media"),
+        "COMPOSER_MODEL_DIR": str(model_dir),
+        "DEBUG": "false",
+    }
+    subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    worker = subprocess.Popen(
+        [
+            CELERY,
+            "-A",
+            "albumvote",
+            "worker",
+            "-Q",
+            "generation,default",
+            "-c",
+            "2",
+            "-n",
+            f"bench-{uuid.uuid4().hex[:6]}@%h",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    peak = [0.0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        parent = psutil.Process(worker.pid)
+        while not stop.is_set():
+            try:
+                processes = [parent, *parent.children(recursive=True)]
+                peak[0] = max([peak[0]] + [p.memory_info().rss / 2**20 for p in processes])
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        time.sleep(3)  # let the worker connect before timing
+        started = time.perf_counter()
+        subprocess.run(
+            [PY, "manage.py", "generate_batch", "--count", "20", "--seed", "77", "--wait"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        elapsed = time.perf_counter() - started
+    finally:
+        stop.set()
+        worker.terminate()
+        worker.wait(timeout=30)
+    print(
+        f"20-track batch with a 2-process worker: {elapsed:.1f} s; worker peak RSS "
+        f"{peak[0]:.0f} MB (largest process)"
+    )
+    return elapsed, peak[0]
+
+
+def bench_database(work: Path) -> str:
+    """A fresh PostgreSQL database when the local server answers, else a SQLite file."""
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=2
+        ) as conn:
+            conn.execute("DROP DATABASE IF EXISTS albumvote_bench")
+            conn.execute("CREATE DATABASE albumvote_bench")
+        return "postgres://postgres@127.0.0.1:5432/albumvote_bench"
+    except Exception:
+        return f"sqlite:///{work / 'bench.sqlite3'}"
+
+
+if __name__ == "__main__":
+    main()

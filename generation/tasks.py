@@ -1,0 +1,55 @@
+"""Celery entry points for generation: thin, keyword-only, ids in, services do the work."""
+
+from typing import Any
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from . import schedules, services
+
+
+class TrackTask(Task):
+    """Records on the track why it failed once Celery gives up on it."""
+
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
+    ) -> None:
+        track_id = kwargs.get("track_id")
+        if track_id is not None:
+            services.track_mark_failed(track_id=track_id, error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(
+    name="generation.generate_track",
+    base=TrackTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Transient: the database went away for a moment. Retries count as attempts on the row.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=3,
+    time_limit=settings.GENERATION_TASK_TIME_LIMIT,
+    soft_time_limit=settings.GENERATION_TASK_SOFT_TIME_LIMIT,
+)
+def generate_track(*, track_id: int) -> None:
+    try:
+        services.track_generate(track_id=track_id)
+    except SoftTimeLimitExceeded:
+        services.track_mark_failed(
+            track_id=track_id,
+            error=f"Took longer than {settings.GENERATION_TASK_SOFT_TIME_LIMIT} s and was stopped.",
+        )
+
+
+@shared_task(name="generation.launch_scheduled_batch", acks_late=True)
+def launch_scheduled_batch(*, schedule_id: int) -> None:
+    schedules.schedule_run(schedule_id=schedule_id)
+
+
+@shared_task(name="generation.requeue_stalled")
+def requeue_stalled() -> None:
+    services.tracks_requeue_stalled()

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Bring up the whole of AlbumVote on this machine, with no questions asked:
+# venv, packages, migrations, the composer model, a producer account, web + worker + beat,
+# and a first batch of tracks when there are none. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PORT="${PORT:-8000}"
+HOST="${HOST:-127.0.0.1}"
+FIRST_BATCH="${FIRST_BATCH:-6}"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-albumvote.settings.dev}"
+export PYTHONUNBUFFERED=1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# 1. Packages -----------------------------------------------------------------------------------
+./.ci/install.sh runtime
+PY=.venv/bin/python
+mkdir -p data/logs
+
+# 2. Redis, or the in-process fallback -----------------------------------------------------------
+export REDIS_URL="${REDIS_URL-redis://127.0.0.1:6379/0}"
+if [ -n "$REDIS_URL" ] && ! "$PY" - "$REDIS_URL" <<'EOF'
+import sys, redis
+try:
+    redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()
+except Exception:
+    sys.exit(1)
+EOF
+then
+  say "Redis is not reachable at $REDIS_URL."
+  echo "    Running without it: tasks run in-process (no separate worker or beat) and live"
+  echo "    updates use an in-memory channel layer. Start Redis and run this again for the full set-up."
+  export REDIS_URL=""
+fi
+
+# 3. Database and model --------------------------------------------------------------------------
+say "Migrating the database (${DATABASE_URL:-SQLite in data/})"
+"$PY" manage.py migrate --noinput | grep -v "^  Applying" || true
+"$PY" manage.py collectstatic --noinput -v 0
+say "Checking the composer model"
+"$PY" manage.py train_composer --if-missing
+"$PY" manage.py create_producer > data/logs/producer.txt
+LOGIN="$(cat data/logs/producer.txt)"
+
+# 4. Processes ----------------------------------------------------------------------------------
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  if [ ${#pids[@]} -gt 0 ]; then
+    say "Stopping"
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+}
+trap stop INT TERM EXIT
+
+while ! "$PY" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('$HOST', $PORT)) == 0)"; do
+  PORT=$((PORT + 1))
+done
+say "Starting web on http://$HOST:$PORT (logs in data/logs/)"
+.venv/bin/uvicorn albumvote.asgi:application --host "$HOST" --port "$PORT" \
+  >data/logs/web.log 2>&1 &
+pids+=($!)
+if [ -n "$REDIS_URL" ]; then
+  say "Starting Celery worker (2 processes, queues generation + default) and beat"
+  .venv/bin/celery -A albumvote worker -Q generation,default -c 2 --loglevel INFO \
+    >data/logs/worker.log 2>&1 &
+  pids+=($!)
+  .venv/bin/celery -A albumvote beat --loglevel INFO \
+    --scheduler django_celery_beat.schedulers:DatabaseScheduler >data/logs/beat.log 2>&1 &
+  pids+=($!)
+fi
+
+for _ in $(seq 1 100); do
+  "$PY" -c "import urllib.request; urllib.request.urlopen('http://$HOST:$PORT/', timeout=1)" \
+    2>/dev/null && break
+  sleep 0.2
+done
+
+# 5. A first batch, so there is something to hear ------------------------------------------------
+if [ "$("$PY" manage.py shell -v 0 -c 'from generation.models import Track; print(Track.objects.exists())')" = "False" ]; then
+  say "No tracks yet: composing a first batch of $FIRST_BATCH"
+  "$PY" manage.py generate_batch --count "$FIRST_BATCH" --wait || true
+fi
+
+cat <<EOF
+
+  AlbumVote is up:  http://$HOST:$PORT/
+  Admin:            http://$HOST:$PORT/admin/
+  $LOGIN
+
+  Logs: data/logs/web.log$( [ -n "$REDIS_URL" ] && echo ", worker.log, beat.log" ). Ctrl-C stops everything.
+
+EOF
+wait -n "${pids[@]}" || true
+say "A process stopped; see data/logs/"

@@ -1,0 +1,93 @@
+"""Shared fixtures: media in a temporary folder, the small composer model, real services."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.db import connection
+
+pytest_plugins = (
+    ["tests.composer_fixtures"] if (Path(__file__).parent / "composer_fixtures.py").exists() else []
+)
+
+# A Redis database of its own, so tests never see (or eat) the run command's messages.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skip when a service is missing locally; in CI (ALBUMVOTE_REQUIRE_SERVICES=1) fail."""
+    if available:
+        return
+    if os.environ.get("ALBUMVOTE_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{name} is required in CI but is not reachable")
+    pytest.skip(f"{name} is not reachable")
+
+
+def redis_reachable(url: str = TEST_REDIS_URL) -> bool:
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path: Path, settings) -> Path:
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture
+def model_settings(settings, composer_model_dir: Path):
+    """Point the project at the small test model."""
+    settings.COMPOSER_MODEL_DIR = composer_model_dir
+    return settings
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    require_service("Redis", redis_reachable())
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    client.flushdb()
+    yield TEST_REDIS_URL
+    client.flushdb()
+
+
+@pytest.fixture
+def redis_channel_layer(settings, redis_url: str):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url]},
+        }
+    }
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def in_memory_channel_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def postgres_required() -> None:
+    require_service("PostgreSQL", connection.vendor == "postgresql")
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_settings_module() -> None:
+    assert django_settings.SETTINGS_MODULE == "albumvote.settings.test"

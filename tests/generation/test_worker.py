@@ -1,0 +1,177 @@
+"""Real Celery workers against real Redis and PostgreSQL: a batch end to end, and a SIGKILL."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection
+
+from generation.models import GenerationBatch, Track
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = str(Path(sys.executable).with_name("celery"))
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("postgres_required"),
+]
+
+
+@pytest.fixture
+def worker_env(redis_url: str, composer_model_dir: Path, media_root: Path) -> dict[str, str]:
+    """Environment for subprocesses: the test database, a Redis DB of their own, test media."""
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+        f"{db['NAME']}"
+    )
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "albumvote.settings.test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "COMPOSER_MODEL_DIR": str(composer_model_dir),
+        "MEDIA_ROOT": str(media_root),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@pytest.fixture
+def start_worker(
+    worker_env: dict[str, str], tmp_path: Path
+) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(concurrency: int = 2, **extra_env: str) -> subprocess.Popen[bytes]:
+        name = f"test-{uuid.uuid4().hex[:8]}@%h"
+        log = (tmp_path / f"worker-{len(started)}.log").open("wb")
+        process = subprocess.Popen(
+            [
+                CELERY,
+                "-A",
+                "albumvote",
+                "worker",
+                "-Q",
+                "generation,default",
+                "-c",
+                str(concurrency),
+                "-n",
+                name,
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env={**worker_env, **extra_env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so SIGKILL reaches the children
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def manage(
+    env: dict[str, str], *args: str, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def wait_for(predicate: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def test_a_real_worker_completes_a_small_batch(start_worker, worker_env, media_root):
+    start_worker(concurrency=2)
+    result = manage(
+        worker_env, "generate_batch", "--count", "2", "--seed", "21", "--wait", "--timeout", "180"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2/2 done" in result.stdout
+    batch = GenerationBatch.objects.get()
+    tracks = list(batch.tracks.all())
+    assert [t.status for t in tracks] == [Track.Status.READY] * 2, [t.error for t in tracks]
+    assert batch.finished_at is not None
+    for track in tracks:
+        assert track.attempts == 1
+        for field in (track.midi, track.audio_opus, track.audio_mp3):
+            assert (media_root / field.name).stat().st_size > 1000
+
+
+def test_a_track_whose_worker_is_killed_mid_task_completes_exactly_once(
+    start_worker, worker_env, media_root, redis_url
+):
+    # Redis redelivers an unacknowledged message only after the visibility timeout, which
+    # must stay above the task time limit; both are short here so the test is quick.
+    timing = {"GENERATION_TASK_TIME_LIMIT": "20", "BROKER_VISIBILITY_TIMEOUT": "25"}
+    first = start_worker(concurrency=1, **timing)
+    result = manage({**worker_env, **timing}, "generate_batch", "--count", "1", "--seed", "5")
+    assert result.returncode == 0, result.stderr
+
+    def track() -> Track:
+        return Track.objects.get()
+
+    wait_for(
+        lambda: track().status == Track.Status.RENDERING,
+        timeout=120,
+        what="the first worker to start rendering",
+    )
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    killed_at = time.monotonic()
+    assert track().status == Track.Status.RENDERING
+    assert track().attempts == 1
+
+    # The message is still unacknowledged in Redis; a new worker gets it once it is visible.
+    broker = redis.Redis.from_url(redis_url)
+    assert broker.hlen("unacked") == 1
+    time.sleep(max(0.0, 26 - (time.monotonic() - killed_at)))
+    start_worker(concurrency=1, **timing)
+    wait_for(lambda: track().is_terminal, timeout=120, what="the second worker to finish")
+
+    finished = track()
+    assert finished.status == Track.Status.READY, finished.error
+    assert finished.attempts == 2
+    assert Track.objects.count() == 1
+    assert GenerationBatch.objects.get().finished_at is not None
+    names = sorted(p.name for p in (media_root / "tracks" / str(finished.batch_id)).iterdir())
+    assert names == [f"{finished.pk}.mid", f"{finished.pk}.mp3", f"{finished.pk}.opus"]
+    assert not list(media_root.rglob(".partial-*"))
+    # Nothing is left to deliver again: the queue is empty and nothing is unacknowledged.
+    wait_for(lambda: broker.hlen("unacked") == 0, timeout=10, what="the ack")
+    assert broker.llen("generation") == 0
+    time.sleep(2)
+    assert track().finished_at == finished.finished_at

@@ -1,0 +1,132 @@
+"""Settings per environment: production refuses to start without secrets and passes --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD_KEY = "k" * 20 + "-production-secret-key-for-the-deploy-check-0123456789"
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "albumvote.settings.production",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+    "ALLOWED_HOSTS": "albumvote.example",
+}
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", env=PRODUCTION)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_sqlite():
+    env = {**PRODUCTION, "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "PostgreSQL" in result.stderr
+
+
+def test_production_passes_check_deploy_with_no_warnings():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "SECRET_KEY": GOOD_KEY}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_visibility_timeout_must_exceed_the_task_time_limit():
+    result = run_manage(
+        "check",
+        env={
+            "DJANGO_SETTINGS_MODULE": "albumvote.settings.dev",
+            "GENERATION_TASK_TIME_LIMIT": "600",
+            "BROKER_VISIBILITY_TIMEOUT": "600",
+        },
+    )
+    assert result.returncode != 0
+    assert "BROKER_VISIBILITY_TIMEOUT must be above GENERATION_TASK_TIME_LIMIT" in result.stderr
+
+
+def test_without_redis_the_channel_layer_is_in_memory_and_tasks_run_in_process():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.CHANNEL_LAYERS['default']['BACKEND'], s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    result = run_manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+        env={"DJANGO_SETTINGS_MODULE": "albumvote.settings.dev", "REDIS_URL": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["channels.layers.InMemoryChannelLayer", "True"]
+
+
+def test_celery_is_configured_for_long_idempotent_work():
+    from albumvote.celery import app
+    from generation.tasks import generate_track
+
+    conf = app.conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.result_serializer == "json"
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert conf.broker_transport_options["visibility_timeout"] > settings.GENERATION_TASK_TIME_LIMIT
+    assert generate_track.name == "generation.generate_track"
+    assert generate_track.acks_late is True
+    assert generate_track.reject_on_worker_lost is True
+    route = app.amqp.router.route({}, generate_track.name)
+    assert route["queue"].name == "generation"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "generation.generate_track",
+        "generation.launch_scheduled_batch",
+        "generation.requeue_stalled",
+    ],
+)
+def test_tasks_have_explicit_names(name):
+    from albumvote.celery import app
+
+    app.loader.import_default_modules()
+    assert name in app.tasks
+
+
+def test_asgi_routes_websockets_through_origin_and_auth_checks():
+    from channels.auth import AuthMiddlewareStack
+    from channels.routing import ProtocolTypeRouter
+    from channels.security.websocket import OriginValidator
+
+    from albumvote.asgi import application
+
+    assert isinstance(application, ProtocolTypeRouter)
+    websocket = application.application_mapping["websocket"]
+    # AllowedHostsOriginValidator is a factory for an OriginValidator over ALLOWED_HOSTS.
+    assert isinstance(websocket, OriginValidator)
+    assert websocket.allowed_origins == settings.ALLOWED_HOSTS
+    # AuthMiddlewareStack is a function returning the cookie/session/auth middleware chain.
+    assert type(websocket.application).__name__ == type(AuthMiddlewareStack(None)).__name__
