@@ -13,7 +13,12 @@ fi
 stamp=".venv/.installed-$what-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "==> Installing packages ($what); the first time takes a few minutes"
-  quiet() { "$@" 2> >(grep -v "^WARNING: Location" >&2); }
+  log=.venv/install.log
+  : >"$log"
+  # pip's chatter goes to the log; on a failure its tail is shown.
+  quiet() {
+    "$@" >>"$log" 2>&1 || { tail -n 30 "$log" >&2; echo "install failed; see $log" >&2; exit 1; }
+  }
   quiet .venv/bin/python -m pip install -q --upgrade pip
   if [ "$what" = dev ]; then
     quiet .venv/bin/python -m pip install -q -e ".[dev]"
