@@ -4,11 +4,14 @@ Generation owns these group names; curation subscribes to them (generation never
 curation). Every payload is plain JSON.
 
 Event types:
-- `track.status`: one track changed status (queued → composing → rendering → terminal).
+- `batch.launched`: a batch and its queued tracks exist (one event, however many tracks).
+- `track.status`: one track changed status (composing → rendering → terminal, or back to
+  queued on a retry).
 - `batch.finished`: every track of a batch has reached a terminal status.
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -48,6 +51,21 @@ def track_status_payload(track: Track) -> dict[str, Any]:
     }
 
 
+def batch_launched_payload(batch: GenerationBatch) -> dict[str, Any]:
+    tracks = batch.tracks.order_by("position").values("id", "position", "preset", "status")
+    return {
+        "type": "batch.launched",
+        "batch": {
+            "id": batch.pk,
+            "source": batch.source,
+            "count": batch.count,
+            "params": batch.params,
+            "tracks": list(tracks),
+            "counts": selectors.batch_status_counts(batch_id=batch.pk),
+        },
+    }
+
+
 def batch_finished_payload(batch: GenerationBatch) -> dict[str, Any]:
     return {
         "type": "batch.finished",
@@ -60,26 +78,33 @@ def batch_finished_payload(batch: GenerationBatch) -> dict[str, Any]:
 
 
 def send_track_status(track: Track) -> None:
-    """Queue a track.status event for the batch's group and the all-batches group."""
-    batch_id = track.batch_id
+    """Queue a track.status event; the payload is built after the commit, so the batch counts
+    include this change and any sibling's."""
 
-    def send() -> None:
-        # Built after the commit so the counts include this change and any siblings'.
+    def build() -> dict[str, Any] | None:
         refreshed = Track.objects.filter(pk=track.pk).first()
-        if refreshed is not None:
-            _send_to_groups(
-                [batch_group(batch_id), ALL_BATCHES_GROUP], track_status_payload(refreshed)
-            )
+        return track_status_payload(refreshed) if refreshed is not None else None
 
-    transaction.on_commit(send)
+    _send_on_commit(track.batch_id, build)
+
+
+def send_batch_launched(batch: GenerationBatch) -> None:
+    _send_on_commit(
+        batch.pk, lambda: batch_launched_payload(GenerationBatch.objects.get(pk=batch.pk))
+    )
 
 
 def send_batch_finished(batch: GenerationBatch) -> None:
+    _send_on_commit(
+        batch.pk, lambda: batch_finished_payload(GenerationBatch.objects.get(pk=batch.pk))
+    )
+
+
+def _send_on_commit(batch_id: int, build: Callable[[], dict[str, Any] | None]) -> None:
     def send() -> None:
-        _send_to_groups(
-            [batch_group(batch.pk), ALL_BATCHES_GROUP],
-            batch_finished_payload(GenerationBatch.objects.get(pk=batch.pk)),
-        )
+        payload = build()
+        if payload is not None:
+            _send_to_groups([batch_group(batch_id), ALL_BATCHES_GROUP], payload)
 
     transaction.on_commit(send)
 

@@ -115,8 +115,7 @@ def batch_launch(
         tracks = Track.objects.bulk_create(
             [_new_track(batch, params, position, base_seed) for position in range(params.count)]
         )
-        for track in tracks:
-            events.send_track_status(track)
+        events.send_batch_launched(batch)
         track_ids = [track.pk for track in tracks]
         transaction.on_commit(lambda: dispatch.generate_tracks(track_ids))
     return batch

@@ -57,8 +57,20 @@ def test_every_status_change_of_a_batch_is_announced_in_order(
     generate_track(track_id=track.pk)
 
     received = drain(layer, everything)
+    assert [m["type"] for m in received] == [
+        "batch.launched",
+        "track.status",
+        "track.status",
+        "track.status",
+        "batch.finished",
+    ]
+    launched = received[0]["batch"]
+    assert launched["tracks"] == [
+        {"id": track.pk, "position": 0, "preset": track.preset, "status": "queued"}
+    ]
+    assert launched["counts"]["queued"] == 1
     statuses = [m["track"]["status"] for m in received if m["type"] == "track.status"]
-    assert statuses == ["queued", "composing", "rendering", "ready"]
+    assert statuses == ["composing", "rendering", "ready"]
     finished = [m for m in received if m["type"] == "batch.finished"]
     assert len(finished) == 1
     assert finished[0]["batch"]["counts"]["ready"] == 1

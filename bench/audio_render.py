@@ -1,6 +1,8 @@
 """Benchmark of the audio pipeline on a dense 120 s piece; prints figures, asserts nothing.
 
-Run: .venv/bin/python -m tests.generation.audio.bench_render [--all-cores] [--runs 5]
+Run: .venv/bin/python bench/audio_render.py [--all-cores] [--runs 5]
+It renders the synthetic dense piece the audio tests use, so it isolates the audio pipeline
+from the composer (bench/generation.py measures both together).
 By default the process, and so ffmpeg, is pinned to one core, which is the budget the
 pipeline must meet (>= 25x real time including composing).
 """
@@ -11,6 +13,7 @@ import argparse
 import os
 import resource
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -18,8 +21,11 @@ from pathlib import Path
 
 import psutil
 
-from generation.audio import render_midi
-from tests.generation.audio.pieces import dense_piece
+# Run as a script, this folder comes first on sys.path; the project root must be.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from generation.audio import render_midi  # noqa: E402
+from tests.generation.audio.pieces import dense_piece  # noqa: E402
 
 
 def main() -> None:
