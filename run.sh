@@ -10,17 +10,19 @@ HOST="${HOST:-127.0.0.1}"
 FIRST_BATCH="${FIRST_BATCH:-6}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-albumvote.settings.dev}"
 export PYTHONUNBUFFERED=1
+export DATA_DIR="${DATA_DIR:-$PWD/data}"
+LOGS="$DATA_DIR/logs"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # 1. Packages -----------------------------------------------------------------------------------
 ./.ci/install.sh runtime
 PY=.venv/bin/python
-mkdir -p data/logs
+mkdir -p "$LOGS"
 
 # 2. Redis, or the in-process fallback -----------------------------------------------------------
 export REDIS_URL="${REDIS_URL-redis://127.0.0.1:6379/0}"
-if [ -n "$REDIS_URL" ] && ! "$PY" - "$REDIS_URL" <<'EOF'
+if ! "$PY" - "$REDIS_URL" <<'EOF'
 import sys, redis
 try:
     redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()
@@ -28,20 +30,20 @@ except Exception:
     sys.exit(1)
 EOF
 then
-  say "Redis is not reachable at $REDIS_URL."
+  say "Redis is not reachable at '${REDIS_URL}'."
   echo "    Running without it: tasks run in-process (no separate worker or beat) and live"
   echo "    updates use an in-memory channel layer. Start Redis and run this again for the full set-up."
   export REDIS_URL=""
 fi
 
 # 3. Database and model --------------------------------------------------------------------------
-say "Migrating the database (${DATABASE_URL:-SQLite in data/})"
+say "Migrating the database (${DATABASE_URL:-SQLite in $DATA_DIR})"
 "$PY" manage.py migrate --noinput | grep -v "^  Applying" || true
 "$PY" manage.py collectstatic --noinput -v 0
 say "Checking the composer model"
 "$PY" manage.py train_composer --if-missing
-"$PY" manage.py create_producer > data/logs/producer.txt
-LOGIN="$(cat data/logs/producer.txt)"
+"$PY" manage.py create_producer > "$LOGS/producer.txt"
+LOGIN="$(cat "$LOGS/producer.txt")"
 
 # 4. Processes ----------------------------------------------------------------------------------
 pids=()
@@ -58,17 +60,17 @@ trap stop INT TERM EXIT
 while ! "$PY" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('$HOST', $PORT)) == 0)"; do
   PORT=$((PORT + 1))
 done
-say "Starting web on http://$HOST:$PORT (logs in data/logs/)"
+say "Starting web on http://$HOST:$PORT (logs in $LOGS/)"
 .venv/bin/uvicorn albumvote.asgi:application --host "$HOST" --port "$PORT" \
-  >data/logs/web.log 2>&1 &
+  >"$LOGS/web.log" 2>&1 &
 pids+=($!)
 if [ -n "$REDIS_URL" ]; then
   say "Starting Celery worker (2 processes, queues generation + default) and beat"
   .venv/bin/celery -A albumvote worker -Q generation,default -c 2 --loglevel INFO \
-    >data/logs/worker.log 2>&1 &
+    >"$LOGS/worker.log" 2>&1 &
   pids+=($!)
   .venv/bin/celery -A albumvote beat --loglevel INFO \
-    --scheduler django_celery_beat.schedulers:DatabaseScheduler >data/logs/beat.log 2>&1 &
+    --scheduler django_celery_beat.schedulers:DatabaseScheduler >"$LOGS/beat.log" 2>&1 &
   pids+=($!)
 fi
 
@@ -90,8 +92,8 @@ cat <<EOF
   Admin:            http://$HOST:$PORT/admin/
   $LOGIN
 
-  Logs: data/logs/web.log$( [ -n "$REDIS_URL" ] && echo ", worker.log, beat.log" ). Ctrl-C stops everything.
+  Logs: $LOGS/web.log$( [ -n "$REDIS_URL" ] && echo ", worker.log, beat.log" ). Ctrl-C stops everything.
 
 EOF
 wait -n "${pids[@]}" || true
-say "A process stopped; see data/logs/"
+say "A process stopped; see $LOGS/"

@@ -10,8 +10,10 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> Creating .venv with $("$PYTHON" --version)"
   "$PYTHON" -m venv .venv
 fi
-stamp=".venv/.installed-$what-$(sha256sum pyproject.toml | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
+hash="$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.installed-$what-$hash"
+# The dev set includes the runtime set.
+if [ ! -f "$stamp" ] && [ ! -f ".venv/.installed-dev-$hash" ]; then
   echo "==> Installing packages ($what); the first time takes a few minutes"
   log=.venv/install.log
   : >"$log"

@@ -130,3 +130,11 @@ def test_asgi_routes_websockets_through_origin_and_auth_checks():
     assert websocket.allowed_origins == settings.ALLOWED_HOSTS
     # AuthMiddlewareStack is a function returning the cookie/session/auth middleware chain.
     assert type(websocket.application).__name__ == type(AuthMiddlewareStack(None)).__name__
+
+
+def test_essen_is_left_out_by_default_because_it_is_non_commercial():
+    from generation import composer
+
+    assert "essen" in composer.COLLECTIONS
+    assert "essen" not in settings.COMPOSER_DEFAULT_COLLECTIONS
+    assert tuple(settings.COMPOSER_DEFAULT_COLLECTIONS) == tuple(composer.DEFAULT_COLLECTIONS)
