@@ -1,4 +1,4 @@
-# One image for web, worker and beat; docker-compose.yml changes only the command.
+# One image for api, web, worker and beat; docker-compose.yml changes only the command.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

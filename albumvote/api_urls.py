@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("generation.api_urls")),
+    path("", include("curation.api_urls")),
 ]

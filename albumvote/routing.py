@@ -2,4 +2,6 @@
 
 from django.urls import URLPattern, URLResolver
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from curation.routing import websocket_urlpatterns as curation_routes
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [*curation_routes]

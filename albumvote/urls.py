@@ -7,7 +7,8 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("albumvote.api_urls")),
-    path("", include("generation.urls")),
+    path("", include("curation.urls")),
 ]

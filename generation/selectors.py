@@ -5,22 +5,6 @@ from django.db.models import Count, Q, QuerySet
 from .models import GenerationBatch, Track
 
 
-def track_list_ready(*, limit: int = 50) -> QuerySet[Track]:
-    return (
-        Track.objects.filter(status=Track.Status.READY)
-        .select_related("batch")
-        .order_by("-finished_at", "-id")[:limit]
-    )
-
-
-def track_get_published_or_midi(*, track_id: int, kind: str) -> Track | None:
-    """A track's files are public once it is ready; a MIDI file is kept for every track."""
-    queryset = Track.objects.filter(pk=track_id)
-    if kind != "midi":
-        queryset = queryset.filter(status=Track.Status.READY)
-    return queryset.first()
-
-
 def batch_status_counts(*, batch_id: int) -> dict[str, int]:
     counts = {status: 0 for status in Track.Status.values}
     rows = Track.objects.filter(batch_id=batch_id).values("status").annotate(n=Count("id"))

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
 
-from . import composer, dispatch, events
+from . import composer, dispatch, events, signals
 from .models import BatchSchedule, GenerationBatch, Track
 from .music import model_get
 
@@ -286,6 +286,7 @@ def _finish(track: Track, status: str) -> None:
     track.finished_at = timezone.now()
     track.save()
     events.send_track_status(track)
+    signals.track_finished.send(sender=Track, track=track)
     batch = GenerationBatch.objects.select_for_update().get(pk=track.batch_id)
     pending = (
         Track.objects.filter(batch_id=batch.pk)

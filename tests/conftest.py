@@ -1,5 +1,6 @@
 """Shared fixtures: media in a temporary folder, the small composer model, real services."""
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +50,13 @@ def model_settings(settings, composer_model_dir: Path):
     return settings
 
 
+@pytest.fixture(autouse=True)
+def _clean_test_redis() -> None:
+    """Counters and locks in the tests' Redis database must not leak from test to test."""
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=0.2).flushdb()
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     require_service("Redis", redis_reachable())
@@ -62,20 +70,10 @@ def redis_url() -> Iterator[str]:
 def redis_channel_layer(settings, redis_url: str):
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url]},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": redis_url, "max_connections": 200}]},
         }
     }
-    from channels.layers import channel_layers
-
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
-
-
-@pytest.fixture
-def in_memory_channel_layer(settings):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
@@ -91,3 +89,13 @@ def postgres_required() -> None:
 @pytest.fixture(autouse=True)
 def _no_stray_settings_module() -> None:
     assert django_settings.SETTINGS_MODULE == "albumvote.settings.test"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _coalescer_idle_at_the_end() -> Iterator[None]:
+    """The live coalescer's thread holds a database connection while it works; let it finish
+    before the test database is dropped."""
+    yield
+    from curation.realtime import coalescer
+
+    coalescer.wait_idle()

@@ -2,8 +2,10 @@
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from albumvote.permissions import PRODUCERS_GROUP
+from curation.models import Listener
 from generation.models import GenerationBatch, Track
 
 
@@ -47,3 +49,18 @@ class TrackFactory(factory.django.DjangoModelFactory[Track]):
     seed = factory.Sequence(lambda n: 1000 + n)
     params = factory.LazyAttribute(lambda t: {"preset": t.preset, "seed": t.seed})
     title = factory.Sequence(lambda n: f"Track {n}")
+
+
+class ReadyTrackFactory(TrackFactory):
+    status = Track.Status.READY
+    duration_s = 120.0
+    key = "D major"
+    camelot = "10B"
+    tempo_bpm = 112.0
+    finished_at = factory.LazyFunction(timezone.now)
+    peaks = factory.LazyFunction(lambda: [0.5] * 100)
+
+
+class ListenerFactory(factory.django.DjangoModelFactory[Listener]):
+    class Meta:
+        model = Listener

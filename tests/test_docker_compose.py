@@ -1,17 +1,21 @@
-"""docker-compose.yml cannot run here, so read it and hold it to the settings and commands."""
+"""docker-compose.yml and docker/nginx.conf cannot run here: read them, hold them to settings."""
 
 import re
 import shlex
-from pathlib import Path
+import tomllib
+from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-DJANGO_SERVICES = ("web", "worker", "beat")
+DJANGO_SERVICES = ("web", "api", "worker", "beat")
+DJANGO_ENV = SERVICES["web"]["environment"]
 SETTINGS_SOURCE = "\n".join(p.read_text() for p in (ROOT / "albumvote" / "settings").rglob("*.py"))
+NGINX_CONF = ROOT / "docker" / "nginx.conf"
 
 
 def command_words(service: str) -> list[str]:
@@ -19,17 +23,21 @@ def command_words(service: str) -> list[str]:
     return command if isinstance(command, list) else shlex.split(command)
 
 
-def test_it_has_the_five_services():
-    assert set(SERVICES) == {"postgres", "redis", "web", "worker", "beat"}
+def option(words: list[str], name: str) -> str:
+    return words[words.index(name) + 1]
 
 
-def test_web_worker_and_beat_share_one_image_definition():
+def test_it_has_the_seven_services():
+    assert set(SERVICES) == {"postgres", "redis", "web", "api", "worker", "beat", "nginx"}
+
+
+def test_web_api_worker_and_beat_share_one_image_definition():
     builds = {repr(SERVICES[name].get("build")) for name in DJANGO_SERVICES}
     images = {SERVICES[name].get("image") for name in DJANGO_SERVICES}
     environments = [SERVICES[name]["environment"] for name in DJANGO_SERVICES]
     assert builds == {"'.'"}
     assert len(images) == 1
-    assert environments[0] == environments[1] == environments[2]
+    assert all(environment == environments[0] for environment in environments)
     assert (ROOT / "Dockerfile").exists()
 
 
@@ -52,6 +60,9 @@ def test_commands_run_the_asgi_app_the_worker_queues_and_the_database_scheduler(
     web = " ".join(command_words("web"))
     assert "migrate" in web
     assert "uvicorn albumvote.asgi:application" in web or "daphne albumvote.asgi:application" in web
+    api = command_words("api")
+    assert api[:2] == ["gunicorn", "albumvote.wsgi:application"]
+    assert (ROOT / "albumvote" / "wsgi.py").exists()
     worker = command_words("worker")
     assert worker[:4] == ["celery", "-A", "albumvote", "worker"]
     queues = worker[worker.index("-Q") + 1].split(",")
@@ -71,6 +82,16 @@ def test_every_service_has_a_health_check_and_data_lives_in_volumes():
     assert {"postgres", "media"} <= set(COMPOSE["volumes"])
 
 
+def test_every_server_a_command_runs_is_a_dependency_of_the_image():
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {re.split(r"[^A-Za-z0-9_.-]", dependency)[0] for dependency in dependencies}
+    assert {"uvicorn", "gunicorn", "celery"} <= names
+    for service in DJANGO_SERVICES:
+        words = command_words(service)
+        program = words[-1].split("&&")[-1].split()[0] if words[0] == "sh" else words[0]
+        assert program in names, f"{service} runs {program}, which the image does not install"
+
+
 def test_django_services_wait_for_healthy_postgres_and_redis():
     for name in DJANGO_SERVICES:
         depends = SERVICES[name]["depends_on"]
@@ -78,10 +99,135 @@ def test_django_services_wait_for_healthy_postgres_and_redis():
         assert depends["redis"]["condition"] == "service_healthy"
 
 
-def test_the_web_health_check_url_exists(client, db):
-    test = " ".join(SERVICES["web"]["healthcheck"]["test"])
-    path = re.search(r"http://127\.0\.0\.1:8000(/\S*?)'", test)
+def test_api_waits_for_web_to_have_migrated_and_collected_static_files():
+    assert SERVICES["api"]["depends_on"]["web"]["condition"] == "service_healthy"
+    web = " ".join(command_words("web"))
+    assert web.index("migrate") < web.index("uvicorn")
+    assert web.index("collectstatic") < web.index("uvicorn")
+
+
+def server_port(service: str) -> str:
+    words = " ".join(command_words(service)).split()
+    if "--bind" in words:
+        return option(words, "--bind").rpartition(":")[2]
+    return option(words, "--port")
+
+
+@pytest.mark.parametrize("service", ["web", "api"])
+def test_the_health_check_url_exists_on_the_port_the_server_listens_on(service, client, db):
+    test = " ".join(SERVICES[service]["healthcheck"]["test"])
+    path = re.search(rf"http://127\.0\.0\.1:{server_port(service)}(/\S*?)'", test)
     assert path is not None
     response = client.get(path.group(1))
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+# nginx ------------------------------------------------------------------------------------------
+
+
+def nginx_blocks(kind: str) -> dict[str, list[list[str]]]:
+    """The `kind` blocks (location, upstream, map) of nginx.conf by argument, as directive words."""
+    text = re.sub(r"#[^\n]*", "", NGINX_CONF.read_text())
+    return {
+        match.group(1): [shlex.split(d) for d in match.group(2).split(";") if d.strip()]
+        for match in re.finditer(rf"\b{kind}\s+([^{{;]+?)\s*\{{([^{{}}]*)\}}", text)
+    }
+
+
+def directive(block: list[list[str]], name: str) -> list[list[str]]:
+    return [words[1:] for words in block if words[0] == name]
+
+
+def in_volume(service: str, path: str) -> tuple[str, PurePosixPath]:
+    """The named volume holding `path` in the service's container, and the path inside it."""
+    for mount in SERVICES[service]["volumes"]:
+        volume, target = mount.split(":")[:2]
+        target_path, wanted = PurePosixPath(target), PurePosixPath(path)
+        if wanted == target_path or target_path in wanted.parents:
+            return volume, wanted.relative_to(target_path)
+    raise AssertionError(f"{path} is in no volume of {service}")
+
+
+LOCATIONS = nginx_blocks("location")
+UPSTREAMS = nginx_blocks("upstream")
+
+
+def proxy_headers(location: str) -> dict[str, str]:
+    return {
+        words[0].lower(): words[1] for words in directive(LOCATIONS[location], "proxy_set_header")
+    }
+
+
+def proxied_server(location: str) -> str:
+    (target,) = directive(LOCATIONS[location], "proxy_pass")
+    upstream = target[0].removeprefix("http://")
+    ((server,),) = directive(UPSTREAMS[upstream], "server")
+    return server
+
+
+def test_nginx_runs_the_config_file_in_front_of_web_and_api():
+    nginx = SERVICES["nginx"]
+    assert NGINX_CONF.exists()
+    assert "./docker/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in nginx["volumes"]
+    assert any(port.endswith(":80") for port in nginx["ports"])
+    assert re.search(r"\blisten\s+80;", NGINX_CONF.read_text())
+    for name in ("web", "api"):
+        assert nginx["depends_on"][name]["condition"] == "service_healthy"
+        assert "ports" not in SERVICES[name], f"{name} must be reached through nginx"
+    health = " ".join(nginx["healthcheck"]["test"])
+    path = re.search(r"http://127\.0\.0\.1(/\S+)", health)
+    assert path is not None and f"= {path.group(1)}" in LOCATIONS
+
+
+def test_nginx_hands_protected_media_from_the_volume_django_writes_to():
+    prefix = DJANGO_ENV["MEDIA_ACCEL_REDIRECT_PREFIX"]
+    assert re.search(r'["\']MEDIA_ACCEL_REDIRECT_PREFIX["\']', SETTINGS_SOURCE)
+    assert prefix.startswith("/") and prefix.endswith("/")
+    location = LOCATIONS[prefix]
+    assert ["internal"] in location
+    ((alias,),) = directive(location, "alias")
+    assert alias.endswith("/")
+    assert in_volume("nginx", alias) == in_volume("web", DJANGO_ENV["MEDIA_ROOT"])
+    assert "media:/data:ro" in SERVICES["nginx"]["volumes"]
+    # No other location may expose the media folder: only Django decides who gets a file.
+    media = PurePosixPath(alias)
+    for path, block in LOCATIONS.items():
+        for (folder,) in directive(block, "alias") + directive(block, "root"):
+            exposed = PurePosixPath(folder)
+            if exposed == media or media in exposed.parents or exposed in media.parents:
+                assert ["internal"] in block, f"location {path} serves media to anyone"
+
+
+def test_nginx_serves_the_static_files_web_collects():
+    location = LOCATIONS[settings.STATIC_URL]
+    ((alias,),) = directive(location, "alias")
+    static_root = DJANGO_ENV["STATIC_ROOT"]
+    assert PurePosixPath(alias) == PurePosixPath(static_root)
+    assert in_volume("nginx", alias) == in_volume("web", static_root)
+    assert "collectstatic" in " ".join(command_words("web"))
+
+
+def test_nginx_proxies_websockets_to_the_asgi_server_with_the_upgrade_headers():
+    from albumvote.routing import websocket_urlpatterns
+
+    assert all(str(route.pattern).startswith("ws/") for route in websocket_urlpatterns)
+    location = LOCATIONS["/ws/"]
+    assert proxied_server("/ws/") == f"web:{server_port('web')}"
+    assert "uvicorn" in " ".join(command_words("web"))
+    assert directive(location, "proxy_http_version") == [["1.1"]]
+    headers = proxy_headers("/ws/")
+    assert headers["upgrade"] == "$http_upgrade"
+    assert headers["connection"] == "$connection_upgrade"
+    upgrade_map = nginx_blocks("map")["$http_upgrade $connection_upgrade"]
+    assert ["default", "upgrade"] in upgrade_map
+
+
+def test_nginx_sends_every_other_request_to_gunicorn():
+    assert proxied_server("/") == f"api:{server_port('api')}"
+    assert option(command_words("api"), "--bind") == f"0.0.0.0:{server_port('api')}"
+    headers = proxy_headers("/")
+    # Django checks ALLOWED_HOSTS and builds links from Host; production trusts the scheme header.
+    assert headers["host"] in ("$host", "$http_host")
+    assert headers["x-forwarded-proto"] == "$scheme"
+    assert "HTTP_X_FORWARDED_PROTO" in (ROOT / "albumvote/settings/production.py").read_text()

@@ -52,4 +52,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generation.requeue_stalled",
         "schedule": 600.0,
     },
+    "curation-flush-refusals": {
+        "task": "curation.flush_refusals",
+        "schedule": 60.0,
+    },
 }

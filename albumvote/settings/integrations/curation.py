@@ -1,0 +1,15 @@
+"""Listening-side limits: feedback rate limits and new-identity bursts per IP address."""
+
+import environ
+
+env = environ.Env()
+
+# (requests, window in seconds). Generous for people, tight enough to make stuffing slow.
+CURATION_RATE_LIMITS = {
+    "rating_per_listener": (env.int("RATE_RATING_PER_LISTENER", default=30), 60),
+    "rating_per_ip": (env.int("RATE_RATING_PER_IP", default=600), 60),
+    "events_per_listener": (env.int("RATE_EVENTS_PER_LISTENER", default=60), 60),
+    "events_per_ip": (env.int("RATE_EVENTS_PER_IP", default=3000), 60),
+}
+CURATION_NEW_LISTENERS_PER_IP = env.int("NEW_LISTENERS_PER_IP", default=20)
+CURATION_NEW_LISTENERS_WINDOW_S = env.int("NEW_LISTENERS_WINDOW_S", default=600)

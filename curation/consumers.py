@@ -1,0 +1,137 @@
+"""The live websocket (/ws/live/): subscribe to topics, receive their events. No logic here."""
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+from typing import Any
+
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
+
+from curation import realtime
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 4096
+MAX_TOPICS = 50
+LAYER_TIMEOUT_S = 1.5
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    """Client frames: {"type": "subscribe"|"unsubscribe", "topics": [...]}, {"type": "ping"}.
+
+    A bad frame gets {"type": "error", "code", "message"} and the connection stays open.
+    If the channel layer (Redis) is down, the client is told live updates are paused and the
+    socket closes; the page keeps working and reconnects later.
+    """
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """As channels' own __call__, except that a channel layer which cannot make this
+        connection a channel (Redis down) leaves it running without one, so that the page
+        is told live updates are paused instead of seeing the handshake fail."""
+        self.scope = scope
+        self.base_send = send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            try:
+                self.channel_name = await asyncio.wait_for(
+                    self.channel_layer.new_channel(), LAYER_TIMEOUT_S
+                )
+                sources.append(functools.partial(self.channel_layer.receive, self.channel_name))
+            except Exception:
+                logger.warning("channel layer unavailable; live updates paused", exc_info=True)
+                self.channel_layer = None
+        with contextlib.suppress(StopConsumer):
+            await await_many_dispatch(sources, self.dispatch)
+
+    async def connect(self) -> None:
+        self.subscribed: set[str] = set()
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in list(getattr(self, "subscribed", ())):
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.info("could not leave %s on disconnect", group)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self.error("binary_frame", "Send JSON text frames.")
+            return
+        if len(text_data.encode()) > MAX_FRAME_BYTES:
+            await self.error("frame_too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self.error("bad_json", "That frame is not valid JSON.")
+            return
+        if not isinstance(frame, dict):
+            await self.error("bad_frame", "A frame is a JSON object with a type.")
+            return
+        kind = frame.get("type")
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind in ("subscribe", "unsubscribe"):
+            await self.change_subscriptions(kind, frame.get("topics"))
+        else:
+            await self.error(
+                "unknown_type", f"Unknown frame type {kind!r}; use subscribe, unsubscribe or ping."
+            )
+
+    async def change_subscriptions(self, kind: str, topics: Any) -> None:
+        if self.channel_layer is None:
+            await self.paused()
+            return
+        if not isinstance(topics, list) or not topics or len(topics) > MAX_TOPICS:
+            await self.error("bad_topics", f"topics must be a list of 1 to {MAX_TOPICS} topics.")
+            return
+        groups = [realtime.topic_group(topic) for topic in topics]
+        unknown = [t for t, g in zip(topics, groups, strict=True) if g is None]
+        if unknown:
+            await self.error(
+                "unknown_topic", f"Unknown topic(s): {unknown}. Topics are track:<id>, top and new."
+            )
+            return
+        wanted = {g for g in groups if g is not None}
+        if kind == "subscribe" and len(self.subscribed | wanted) > MAX_TOPICS:
+            await self.error("too_many_topics", f"At most {MAX_TOPICS} topics per connection.")
+            return
+        try:
+            for group in wanted:
+                if kind == "subscribe" and group not in self.subscribed:
+                    # The pub/sub layer keeps retrying a Redis that is down instead of failing.
+                    await asyncio.wait_for(
+                        self.channel_layer.group_add(group, self.channel_name), LAYER_TIMEOUT_S
+                    )
+                    self.subscribed.add(group)
+                elif kind == "unsubscribe" and group in self.subscribed:
+                    await self.channel_layer.group_discard(group, self.channel_name)
+                    self.subscribed.discard(group)
+        except Exception:
+            logger.warning("channel layer unavailable", exc_info=True)
+            await self.paused()
+            return
+        await self.send_json({"type": kind + "d", "topics": topics})
+
+    async def live_message(self, event: dict[str, Any]) -> None:
+        # Encoded once by the sender for every subscriber.
+        await self.send(text_data=event["text"])
+
+    async def paused(self) -> None:
+        await self.error(
+            "live_unavailable", "Live updates are paused; they come back on their own."
+        )
+        await self.close(code=1013)  # "try again later": the page reconnects with backoff
+
+    async def error(self, code: str, message: str) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message})
+
+    async def send_json(self, content: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(content))

@@ -1,0 +1,180 @@
+"""Listeners, their ratings and listening events, and the per-track aggregates built from them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from generation.models import Track
+
+
+class Listener(models.Model):
+    """Anyone who listens: an anonymous browser (signed cookie) or a signed-up user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="listener",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_ip = models.GenericIPAddressField(null=True, blank=True)
+    # Set when a signed-up user adopted this anonymous listener's history.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+
+    def __str__(self) -> str:
+        return f"Listener {self.pk}" + (f" ({self.user})" if self.user_id else "")
+
+
+class Rating(models.Model):
+    """1 to 5 stars from one listener for one track; changing it updates the row."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="ratings")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="ratings")
+    stars = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "track"], name="one_rating_per_listener"),
+            models.CheckConstraint(
+                condition=Q(stars__gte=1) & Q(stars__lte=5), name="stars_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["track", "-updated_at"], name="rating_track_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.stars} stars for track {self.track_id} by listener {self.listener_id}"
+
+
+class ListeningEvent(models.Model):
+    """One thing the player reported: the raw record behind listen time and retention."""
+
+    class Type(models.TextChoices):
+        PLAY = "play"
+        PROGRESS = "progress"
+        PAUSE = "pause"
+        SEEK = "seek"
+        SKIP = "skip"
+        COMPLETE = "complete"
+        REPLAY = "replay"
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="events")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="listening_events")
+    session = models.CharField(max_length=36, help_text="One page's playback of the track")
+    seq = models.PositiveIntegerField(help_text="Order within the session, from the player")
+    type = models.CharField(max_length=16, choices=Type.choices)
+    position_s = models.FloatField()
+    from_position_s = models.FloatField(null=True, blank=True, help_text="Seeks: where from")
+    client_ms = models.BigIntegerField(help_text="Player clock (ms) when it happened")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # A batch sent twice (a retry after a lost response) is stored once.
+            models.UniqueConstraint(
+                fields=["listener", "track", "session", "seq"], name="one_event_per_session_seq"
+            )
+        ]
+        indexes = [models.Index(fields=["track", "type"], name="event_track_type")]
+
+    def __str__(self) -> str:
+        return f"{self.type} at {self.position_s:.1f} s of track {self.track_id}"
+
+
+class ListenerTrack(models.Model):
+    """How one listener has listened to one track, kept current as events arrive."""
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="track_states")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="listener_states")
+    listened_s = models.FloatField(default=0.0, help_text="Sum of played intervals")
+    max_position_s = models.FloatField(default=0.0)
+    plays = models.PositiveIntegerField(default=0)
+    completes = models.PositiveIntegerField(default=0)
+    skips = models.PositiveIntegerField(default=0)
+    replays = models.PositiveIntegerField(default=0)
+    # Playback state of the latest session, so the next batch can close an open interval.
+    session = models.CharField(max_length=36, blank=True)
+    last_seq = models.PositiveIntegerField(default=0)
+    playing_from_s = models.FloatField(null=True, blank=True)
+    playing_since_ms = models.BigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "track"], name="one_state_per_listener")
+        ]
+
+    def __str__(self) -> str:
+        return f"Listener {self.listener_id} on track {self.track_id}: {self.listened_s:.0f} s"
+
+
+class TrackStats(models.Model):
+    """Per-track aggregates, updated in the same transaction as each rating or event."""
+
+    track = models.OneToOneField(
+        Track, on_delete=models.CASCADE, primary_key=True, related_name="stats"
+    )
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    stars_1 = models.PositiveIntegerField(default=0)
+    stars_2 = models.PositiveIntegerField(default=0)
+    stars_3 = models.PositiveIntegerField(default=0)
+    stars_4 = models.PositiveIntegerField(default=0)
+    stars_5 = models.PositiveIntegerField(default=0)
+    plays = models.PositiveIntegerField(default=0)
+    unique_listeners = models.PositiveIntegerField(default=0)
+    listen_seconds = models.FloatField(default=0.0)
+    completes = models.PositiveIntegerField(default=0)
+    skips = models.PositiveIntegerField(default=0)
+    replays = models.PositiveIntegerField(default=0)
+    # Bumped on every change of the rating figures; clients drop events older than their copy.
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "track stats"
+
+    def __str__(self) -> str:
+        return f"Stats of track {self.track_id}"
+
+    @property
+    def average(self) -> float | None:
+        return self.rating_sum / self.rating_count if self.rating_count else None
+
+    @property
+    def distribution(self) -> dict[str, int]:
+        return {str(k): getattr(self, f"stars_{k}") for k in range(1, 6)}
+
+
+class RefusedAttempt(models.Model):
+    """Counts of refused or throttled feedback, per track, reason and day, for producers."""
+
+    class Reason(models.TextChoices):
+        NOT_LISTENED = "not_listened", "Rated before listening long enough"
+        THROTTLED_LISTENER = "throttled_listener", "Too many requests from one listener"
+        THROTTLED_IP = "throttled_ip", "Too many requests from one IP address"
+        IDENTITY_BURST = "identity_burst", "Too many new listeners from one IP address"
+        INVALID = "invalid", "Malformed request"
+
+    track = models.ForeignKey(
+        Track, null=True, blank=True, on_delete=models.CASCADE, related_name="refused_attempts"
+    )
+    kind = models.CharField(max_length=16, help_text="rating or events")
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "kind", "reason", "day"],
+                name="one_count_per_track_kind_reason_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} x {self.reason} ({self.kind}) on {self.day}"

@@ -1,0 +1,123 @@
+"""Live updates: the one module that owns the live group names and sends to them.
+
+Topics a page can subscribe to (websocket /ws/live/) and the events each one carries:
+
+- `track:<id>` → `rating.updated` {track, rating: {count, average, distribution, version}}
+- `top`        → `top.updated`    {tracks: [...]}  (the top list, whole)
+- `new`        → `track.ready`    {track: {...}}    (a track was published)
+
+Events carry whole state, not deltas, so a client that applies them ends up where a fresh
+fetch would (`version` lets it drop a late, older copy). Everything is sent after the commit.
+Rating changes are coalesced per track and for the top list: at most one broadcast per
+COALESCE_WINDOW_S, always ending with the final state.
+"""
+
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from django.db import transaction
+
+from albumvote.redis_client import get_redis
+from curation.coalesce import Coalescer
+
+logger = logging.getLogger(__name__)
+
+COALESCE_WINDOW_S = 0.25
+TOP_GROUP = "live.top"
+NEW_GROUP = "live.new"
+MAX_TRACK_ID = 2**63 - 1
+
+coalescer = Coalescer(window_s=COALESCE_WINDOW_S, prefix="live")
+
+
+def track_group(track_id: int) -> str:
+    return f"live.track.{track_id}"
+
+
+def topic_group(topic: object) -> str | None:
+    """The group behind a client's topic name, or None if there is no such topic."""
+    if topic == "top":
+        return TOP_GROUP
+    if topic == "new":
+        return NEW_GROUP
+    if isinstance(topic, str) and topic.startswith("track:"):
+        number = topic.removeprefix("track:")
+        if number.isdigit() and 0 < int(number) <= MAX_TRACK_ID:
+            return track_group(int(number))
+    return None
+
+
+# --- what changed --------------------------------------------------------------------------
+
+
+def rating_changed(track_id: int) -> None:
+    """A track's rating figures changed; broadcast them (and the top list), coalesced."""
+
+    def touch() -> None:
+        coalescer.touch_many(
+            [(f"track:{track_id}", lambda: _flush_track(track_id)), ("top", _flush_top)]
+        )
+
+    transaction.on_commit(touch)
+
+
+def track_published(track_id: int) -> None:
+    def send() -> None:
+        from curation import selectors
+
+        summary = selectors.track_live_summary(track_id=track_id)
+        if summary is not None:
+            publish(NEW_GROUP, {"type": "track.ready", "track": summary})
+
+    transaction.on_commit(send)
+
+
+def _flush_track(track_id: int) -> None:
+    from curation import selectors
+
+    rating = selectors.track_rating_state(track_id=track_id)
+    publish(track_group(track_id), {"type": "rating.updated", "track": track_id, "rating": rating})
+
+
+def _flush_top() -> None:
+    from curation import selectors
+
+    publish(TOP_GROUP, {"type": "top.updated", "tracks": selectors.track_top_live()})
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+def publish(group: str, event: dict[str, Any]) -> None:
+    """Send an event to every consumer in a group, encoded once for all of them.
+
+    The database is the source of truth: a failure here is logged and never fails a vote.
+    """
+    message = {"type": "live.message", "text": json.dumps(event, separators=(",", ":"))}
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        if isinstance(layer, RedisPubSubChannelLayer) and get_redis() is not None:
+            _publish_sync(layer, group, message)
+        else:
+            async_to_sync(layer.group_send)(group, message)
+    except Exception:
+        logger.warning("live update for %s not sent", group, exc_info=True)
+
+
+def _publish_sync(layer: RedisPubSubChannelLayer, group: str, message: dict[str, Any]) -> None:
+    """PUBLISH on the shared sync Redis client, as the pub/sub layer's group_send would.
+
+    From a thread without an event loop, async_to_sync would start a loop, and the layer a
+    connection, for every message. tests/curation/test_realtime.py checks that consumers
+    receive what this sends.
+    """
+    client = get_redis()
+    assert client is not None
+    prefix = layer._kwargs.get("prefix", "asgi")
+    client.publish(f"{prefix}__group__{group}", layer.serialize(message))

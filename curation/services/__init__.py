@@ -1,0 +1,1 @@
+"""Writes for curation: listeners, ratings, listening events, refusal counts."""

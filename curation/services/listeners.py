@@ -1,0 +1,149 @@
+"""Listener identities: creating them (with a per-IP burst limit) and adopting them on log-in."""
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from rest_framework.settings import api_settings
+
+from albumvote.exceptions import ApplicationError
+from curation import limits
+from curation.identity import current_listener_id, remember_listener
+from curation.models import (
+    Listener,
+    ListenerTrack,
+    ListeningEvent,
+    Rating,
+    RefusedAttempt,
+    TrackStats,
+)
+from curation.services.refusals import refusal_count
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address; behind NUM_PROXIES proxies, the address they saw (DRF's rule)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = api_settings.NUM_PROXIES
+    if forwarded and proxies:
+        addresses = [a.strip() for a in forwarded.split(",")]
+        return addresses[-min(proxies, len(addresses))]
+    return remote
+
+
+def listener_for_request(request: HttpRequest, *, create: bool) -> int | None:
+    """The listener behind this request, creating one if asked (and the IP is within limits)."""
+    listener_id = current_listener_id(request)
+    if listener_id is not None or not create:
+        if listener_id is not None and getattr(request, "listener_id", None) != listener_id:
+            remember_listener(request, listener_id)
+        return listener_id
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        listener, _ = Listener.objects.get_or_create(user=user)
+        remember_listener(request, listener.pk)
+        return listener.pk
+    return _listener_create(request)
+
+
+def _listener_create(request: HttpRequest) -> int:
+    ip = client_ip(request)
+    allowed, retry_after = limits.hit(
+        f"new-listener:{ip}",
+        limit=settings.CURATION_NEW_LISTENERS_PER_IP,
+        window_s=settings.CURATION_NEW_LISTENERS_WINDOW_S,
+    )
+    if not allowed:
+        refusal_count(track_id=None, kind="identity", reason=RefusedAttempt.Reason.IDENTITY_BURST)
+        raise ApplicationError(
+            "Too many new listeners from your network in a short time. "
+            f"Try again in {int(retry_after) + 1} s.",
+            code="throttled",
+            details={"retry_after_s": int(retry_after) + 1},
+            status_code=429,
+        )
+    listener = Listener.objects.create(created_ip=ip or None)
+    remember_listener(request, listener.pk)
+    return listener.pk
+
+
+def listener_adopt(*, user: User, listener_id: int | None) -> Listener:
+    """Give a user the history of the anonymous listener they were before logging in.
+
+    Without a listener of their own, the user takes the anonymous one over. Otherwise its
+    ratings and listening move to the user's listener; where both rated the same track, the
+    more recent rating wins, so there is still one rating per listener and track.
+    """
+    from curation.services.ratings import rating_recount_track
+
+    with transaction.atomic():
+        mine = Listener.objects.select_for_update().filter(user=user).first()
+        anonymous = (
+            Listener.objects.select_for_update()
+            .filter(pk=listener_id, user__isnull=True, merged_into__isnull=True)
+            .first()
+            if listener_id is not None
+            else None
+        )
+        if mine is None:
+            if anonymous is not None:
+                anonymous.user = user
+                anonymous.save(update_fields=["user"])
+                return anonymous
+            try:
+                with transaction.atomic():
+                    return Listener.objects.create(user=user)
+            except IntegrityError:
+                return Listener.objects.get(user=user)
+        if anonymous is None or anonymous.pk == mine.pk:
+            return mine
+        touched = _merge_ratings(anonymous, mine)
+        _merge_listening(anonymous, mine)
+        anonymous.merged_into = mine
+        anonymous.save(update_fields=["merged_into"])
+        for track_id in touched:
+            rating_recount_track(track_id=track_id)
+        return mine
+
+
+def _merge_ratings(source: Listener, target: Listener) -> set[int]:
+    touched: set[int] = set()
+    theirs = {r.track_id: r for r in Rating.objects.filter(listener=target)}
+    for rating in Rating.objects.filter(listener=source):
+        existing = theirs.get(rating.track_id)
+        touched.add(rating.track_id)
+        if existing is None:
+            rating.listener = target
+            rating.save(update_fields=["listener"])
+        elif rating.updated_at > existing.updated_at:
+            existing.stars = rating.stars
+            existing.save(update_fields=["stars", "updated_at"])
+            rating.delete()
+        else:
+            rating.delete()
+    return touched
+
+
+def _merge_listening(source: Listener, target: Listener) -> None:
+    ListeningEvent.objects.filter(listener=source).update(listener=target)
+    targets = {s.track_id: s for s in ListenerTrack.objects.filter(listener=target)}
+    for state in ListenerTrack.objects.filter(listener=source):
+        existing = targets.get(state.track_id)
+        if existing is None:
+            state.listener = target
+            state.save(update_fields=["listener"])
+            continue
+        ListenerTrack.objects.filter(pk=existing.pk).update(
+            listened_s=F("listened_s") + state.listened_s,
+            plays=F("plays") + state.plays,
+            completes=F("completes") + state.completes,
+            skips=F("skips") + state.skips,
+            replays=F("replays") + state.replays,
+            max_position_s=max(existing.max_position_s, state.max_position_s),
+        )
+        state.delete()
+        # The two identities were one person: count them once.
+        TrackStats.objects.filter(track_id=state.track_id).update(
+            unique_listeners=F("unique_listeners") - 1
+        )

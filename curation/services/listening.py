@@ -1,0 +1,236 @@
+"""Listening events from the player: stored raw, and folded into listen time on the server.
+
+Listen time is the sum of played intervals. An interval opens when playback starts (play,
+replay, or progress while stopped) and closes at the next progress, pause, seek, skip or
+complete. An interval is credited no more than the player's own clock says has passed (times
+1.1, plus a quarter second), so a client cannot claim more listening than real time allows.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from albumvote.exceptions import ApplicationError
+from curation.models import ListenerTrack, ListeningEvent, TrackStats
+from curation.rules import listen_required_s
+from generation.models import Track
+
+MAX_EVENTS_PER_BATCH = 200
+# Positions may run a little past the stored duration: players report the end slightly late.
+POSITION_SLACK_S = 2.0
+# Skips this early count as "skipped" in the figures producers read.
+EARLY_SKIP_S = 30.0
+EVENT_TYPES = set(ListeningEvent.Type.values)
+
+
+@dataclass(frozen=True)
+class ListeningResult:
+    listened_s: float
+    accepted: int
+    required_s: float
+
+    @property
+    def can_rate(self) -> bool:
+        return self.listened_s + 1e-6 >= self.required_s
+
+
+def events_record(
+    *, listener_id: int, track_id: object, session: object, events: object
+) -> ListeningResult:
+    """Validate a batch of player events for one track and fold them into listen time."""
+    duration = _track_duration(track_id)
+    assert isinstance(track_id, int)  # checked by _track_duration
+    if not isinstance(session, str) or not 1 <= len(session) <= 36:
+        raise _bad("session must be a string of 1 to 36 characters.", "session")
+    parsed = _parse_events(events, duration)
+    try:
+        listened, accepted = _record(listener_id, track_id, session, parsed)
+    except IntegrityError:
+        # The state row was created by a concurrent batch; take its lock and go again.
+        listened, accepted = _record(listener_id, track_id, session, parsed)
+    return ListeningResult(
+        listened_s=listened, accepted=accepted, required_s=listen_required_s(duration)
+    )
+
+
+def _record(
+    listener_id: int, track_id: int, session: str, events: list[dict[str, Any]]
+) -> tuple[float, int]:
+    with transaction.atomic():
+        state = (
+            ListenerTrack.objects.select_for_update()
+            .filter(listener_id=listener_id, track_id=track_id)
+            .first()
+        )
+        new_listener = state is None
+        if state is None:
+            state = ListenerTrack.objects.create(listener_id=listener_id, track_id=track_id)
+        # A batch sent again (a retry after a lost response) is not counted twice.
+        seen = set(
+            ListeningEvent.objects.filter(
+                listener_id=listener_id,
+                track_id=track_id,
+                session=session,
+                seq__in=[e["seq"] for e in events],
+            ).values_list("seq", flat=True)
+        )
+        fresh = [e for e in events if e["seq"] not in seen]
+        if state.session != session:
+            # Another page or playback: no interval stays open across sessions.
+            state.session = session
+            state.playing_from_s = state.playing_since_ms = None
+        before = (state.listened_s, state.plays, state.completes, state.skips, state.replays)
+        early_skips = 0
+        for event in fresh:
+            early_skips += _apply(state, event)
+        if fresh:
+            state.last_seq = fresh[-1]["seq"]
+            state.save()
+            ListeningEvent.objects.bulk_create(
+                [
+                    ListeningEvent(
+                        listener_id=listener_id, track_id=track_id, session=session, **event
+                    )
+                    for event in fresh
+                ],
+                ignore_conflicts=True,
+            )
+            _add_to_stats(track_id, state, before, new_listener=new_listener, skips=early_skips)
+        return round(state.listened_s, 2), len(fresh)
+
+
+def _apply(state: ListenerTrack, event: dict[str, Any]) -> int:
+    """Fold one event into the state; returns 1 for a skip within the first 30 s."""
+    kind, position, now = event["type"], event["position_s"], event["client_ms"]
+    state.max_position_s = max(state.max_position_s, position)
+    if kind in ("play", "replay"):
+        _close(state, position, now)
+        _open(state, position, now)
+        if kind == "play":
+            state.plays += 1
+        else:
+            state.replays += 1
+    elif kind == "progress":
+        _close(state, position, now)
+        _open(state, position, now)
+    elif kind == "seek":
+        playing = state.playing_from_s is not None
+        _close(state, event["from_position_s"], now)
+        if playing:
+            _open(state, position, now)
+    else:  # pause, skip, complete
+        _close(state, position, now)
+        if kind == "complete":
+            state.completes += 1
+        elif kind == "skip":
+            state.skips += 1
+            return 1 if position < EARLY_SKIP_S else 0
+    return 0
+
+
+def _open(state: ListenerTrack, position: float, now: int) -> None:
+    state.playing_from_s, state.playing_since_ms = position, now
+
+
+def _close(state: ListenerTrack, position: float, now: int) -> None:
+    if state.playing_from_s is None or state.playing_since_ms is None:
+        return
+    played = position - state.playing_from_s
+    elapsed = (now - state.playing_since_ms) / 1000
+    if played > 0 and elapsed > 0:
+        state.listened_s += min(played, elapsed * 1.1 + 0.25)
+    state.playing_from_s = state.playing_since_ms = None
+
+
+def _add_to_stats(
+    track_id: int,
+    state: ListenerTrack,
+    before: tuple[float, int, int, int, int],
+    *,
+    new_listener: bool,
+    skips: int,
+) -> None:
+    listened, plays, completes, _, replays = before
+    changes = {
+        "listen_seconds": F("listen_seconds") + (state.listened_s - listened),
+        "plays": F("plays") + (state.plays - plays),
+        "completes": F("completes") + (state.completes - completes),
+        "replays": F("replays") + (state.replays - replays),
+        "skips": F("skips") + skips,
+    }
+    if new_listener:
+        changes["unique_listeners"] = F("unique_listeners") + 1
+    if not TrackStats.objects.filter(track_id=track_id).update(**changes):
+        TrackStats.objects.get_or_create(track_id=track_id)
+        TrackStats.objects.filter(track_id=track_id).update(**changes)
+
+
+def _track_duration(track_id: object) -> float:
+    if isinstance(track_id, bool) or not isinstance(track_id, int):
+        raise _bad("track must be a track id (a whole number).", "track")
+    track = Track.objects.filter(pk=track_id, status=Track.Status.READY).only("duration_s").first()
+    if track is None:
+        raise ApplicationError(
+            f"There is no published track {track_id}.",
+            code="unknown_track",
+            details={"field": "track", "track": track_id},
+        )
+    return float(track.duration_s or 0.0)
+
+
+def _parse_events(raw: object, duration: float) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or not raw:
+        raise _bad("events must be a non-empty list.", "events")
+    if len(raw) > MAX_EVENTS_PER_BATCH:
+        raise _bad(f"Send at most {MAX_EVENTS_PER_BATCH} events at a time.", "events")
+    parsed: list[dict[str, Any]] = []
+    for index, item in enumerate(raw):
+        where = f"events[{index}]"
+        if not isinstance(item, dict):
+            raise _bad(f"{where} must be an object.", where)
+        unknown = set(item) - {"type", "position", "from_position", "seq", "t"}
+        if unknown:
+            raise _bad(f"{where} has unknown field(s): {', '.join(sorted(unknown))}.", where)
+        kind = item.get("type")
+        if kind not in EVENT_TYPES:
+            raise _bad(
+                f"{where}.type {kind!r} is not one of: {', '.join(sorted(EVENT_TYPES))}.", where
+            )
+        seq, client_ms = item.get("seq"), item.get("t")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            raise _bad(f"{where}.seq must be a whole number from 1.", where)
+        if parsed and seq <= parsed[-1]["seq"]:
+            raise _bad(f"{where}.seq must be larger than the one before it.", where)
+        if isinstance(client_ms, bool) or not isinstance(client_ms, int) or client_ms < 0:
+            raise _bad(f"{where}.t must be the player's clock in whole milliseconds.", where)
+        if parsed and client_ms < parsed[-1]["client_ms"]:
+            raise _bad(f"{where}.t must not go back in time.", where)
+        position = _position(item.get("position"), duration, f"{where}.position")
+        from_position = None
+        if kind == "seek":
+            from_position = _position(item.get("from_position"), duration, f"{where}.from_position")
+        parsed.append(
+            {
+                "type": kind,
+                "seq": seq,
+                "client_ms": client_ms,
+                "position_s": position,
+                "from_position_s": from_position,
+            }
+        )
+    return parsed
+
+
+def _position(value: object, duration: float, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _bad(f"{field} must be a number of seconds.", field)
+    if value < 0 or value > duration + POSITION_SLACK_S:
+        raise _bad(f"{field} {value:g} is outside the track (0 to {duration:.1f} s).", field)
+    return float(value)
+
+
+def _bad(message: str, field: str) -> ApplicationError:
+    return ApplicationError(message, details={"field": field})

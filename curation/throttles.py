@@ -1,0 +1,67 @@
+"""Rate limits on listener feedback (DRF throttles on Redis counters), counted when they bite."""
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
+
+from curation import limits
+from curation.models import RefusedAttempt
+from curation.services.listeners import client_ip
+from curation.services.refusals import refusal_count
+
+
+class FeedbackThrottle(BaseThrottle):
+    """Fixed-window limits for one kind of feedback, per listener and per IP address, checked
+    together in one Redis round trip (this sits on the voting hot path)."""
+
+    kind = ""
+
+    def __init__(self) -> None:
+        self.retry_after: float | None = None
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        checks: list[tuple[str, int, int]] = []
+        reasons: list[str] = []
+        listener = _listener_identity(request)
+        if listener is not None:
+            limit, window_s = settings.CURATION_RATE_LIMITS[f"{self.kind}_per_listener"]
+            checks.append((f"{self.kind}:listener:{listener}", limit, window_s))
+            reasons.append(RefusedAttempt.Reason.THROTTLED_LISTENER)
+        limit, window_s = settings.CURATION_RATE_LIMITS[f"{self.kind}_per_ip"]
+        checks.append((f"{self.kind}:ip:{client_ip(request._request)}", limit, window_s))
+        reasons.append(RefusedAttempt.Reason.THROTTLED_IP)
+        for (allowed, retry_after), reason in zip(limits.hit_many(checks), reasons, strict=True):
+            if not allowed:
+                self.retry_after = retry_after
+                refusal_count(track_id=_track_id(request, view), kind=self.kind, reason=reason)
+                return False
+        return True
+
+    def wait(self) -> float | None:
+        return self.retry_after
+
+
+def _listener_identity(request: Request) -> str | None:
+    if request.user.is_authenticated:
+        return f"user{request.user.pk}"
+    listener_id = getattr(request._request, "listener_id", None)
+    return f"listener{listener_id}" if listener_id is not None else None
+
+
+def _track_id(request: Request, view: Any) -> int | None:
+    track_id = getattr(view, "kwargs", {}).get("track_id")
+    if track_id is None and isinstance(request.data, dict):
+        track_id = request.data.get("track")
+    return track_id if isinstance(track_id, int) and not isinstance(track_id, bool) else None
+
+
+class RatingThrottle(FeedbackThrottle):
+    kind = "rating"
+
+
+class EventsThrottle(FeedbackThrottle):
+    kind = "events"

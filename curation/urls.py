@@ -1,0 +1,21 @@
+"""Public page URLs: listening, tracks, batches, accounts, and the audio itself."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from curation import streaming, views
+
+app_name = "curation"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tracks/", views.track_list, name="tracks"),
+    path("tracks/<int:track_id>/", views.track_detail, name="track"),
+    path("tracks/<int:track_id>/peaks.json", views.track_peaks, name="track-peaks"),
+    path("tracks/<int:track_id>/audio.<str:fmt>", streaming.track_audio, name="track-audio"),
+    path("tracks/<int:track_id>/track.mid", streaming.track_midi, name="track-midi"),
+    path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

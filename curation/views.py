@@ -1,0 +1,145 @@
+"""Public pages: home, the track list with sorts and filters, a track, a batch, sign-up."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from curation import selectors
+from curation.identity import current_listener_id
+from generation import selectors as generation_selectors
+from generation.models import Track
+
+PAGE_SIZE = 30
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    latest = selectors.batch_latest()
+    context = {
+        "new_tracks": list(selectors.track_list(selectors.TrackFilters(sort="new"))[:8]),
+        "top_tracks": list(
+            selectors.track_list(selectors.TrackFilters(sort="top")).filter(rating_count__gt=0)[:8]
+        ),
+        "latest_batch": latest,
+        "latest_tracks": (
+            list(selectors.track_list(selectors.TrackFilters(batch=latest.pk))[:8])
+            if latest
+            else []
+        ),
+        "running": generation_selectors.batch_running_progress(),
+    }
+    return render(request, "curation/home.html", context)
+
+
+def track_list(request: HttpRequest) -> HttpResponse:
+    filters, problems = _parse_filters(request.GET)
+    for problem in problems:
+        messages.warning(request, problem)
+    page = Paginator(selectors.track_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "tracks": page.object_list,
+        "filters": filters,
+        "choices": selectors.track_filter_choices(),
+        "query": query.urlencode(),
+        "filtered": any(
+            value not in (None, "") for name, value in vars(filters).items() if name != "sort"
+        ),
+        "running": generation_selectors.batch_running_progress(),
+    }
+    return render(request, "curation/track_list.html", context)
+
+
+def track_detail(request: HttpRequest, track_id: int) -> HttpResponse:
+    track = selectors.track_detail(track_id=track_id)
+    if track is None:
+        raise Http404("No such track, or it is not published.")
+    context = {
+        "track": track,
+        "rating": selectors.rating_state(getattr(track, "stats", None)),
+        "mine": selectors.listener_track_mine(
+            listener_id=current_listener_id(request),
+            track_id=track.pk,
+            duration_s=track.duration_s,
+        ),
+        "summary": selectors.track_summary(track),
+    }
+    return render(request, "curation/track_detail.html", context)
+
+
+def track_peaks(request: HttpRequest, track_id: int) -> JsonResponse:
+    peaks = (
+        Track.objects.filter(pk=track_id, status=Track.Status.READY)
+        .values_list("peaks", flat=True)
+        .first()
+    )
+    if peaks is None:
+        raise Http404("No such track.")
+    response = JsonResponse({"track": track_id, "peaks": peaks})
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.batch_detail(batch_id=batch_id)
+    if batch is None:
+        raise Http404("No such batch.")
+    context = {
+        "batch": batch,
+        "tracks": list(selectors.track_list(selectors.TrackFilters(batch=batch.pk))),
+        "counts": generation_selectors.batch_status_counts(batch_id=batch.pk),
+    }
+    return render(request, "curation/batch_detail.html", context)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form: UserCreationForm[User] = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        # Logging in adopts this browser's listening history and ratings.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome! Your ratings and listening are kept with your account.")
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = "/"
+        return redirect(target)
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def _parse_filters(params: Any) -> tuple[selectors.TrackFilters, list[str]]:
+    problems: list[str] = []
+    sort = params.get("sort") or "new"
+    if sort not in selectors.SORTS:
+        problems.append(f"Unknown sort '{sort}'; showing the newest tracks.")
+        sort = "new"
+
+    def number(name: str, label: str, whole: bool = False) -> Any:
+        raw = params.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            value = int(raw) if whole else float(raw)
+        except ValueError:
+            problems.append(f"{label} must be a number; '{raw}' was ignored.")
+            return None
+        if value < 0 or value > 10**9:
+            problems.append(f"{label} is out of range; '{raw}' was ignored.")
+            return None
+        return value
+
+    return selectors.TrackFilters(
+        sort=sort,
+        batch=number("batch", "Batch", whole=True),
+        preset=params.get("preset") or None,
+        key=params.get("key") or None,
+        tempo_min=number("tempo_min", "Lowest tempo"),
+        tempo_max=number("tempo_max", "Highest tempo"),
+    ), problems

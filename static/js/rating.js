@@ -1,0 +1,238 @@
+// The track page: the hero play button and waveform, the listener's stars (rating unlocks
+// after listening; refusals are shown, not swallowed) and the crowd's figures, kept live.
+import { Waveform, loadPeaks } from "./waveform.js";
+import { flash, plural, requestJson } from "./util.js";
+
+function readJson(main, id) {
+  const script = main.querySelector(`script#${id}`);
+  return script ? JSON.parse(script.textContent) : null;
+}
+
+// The player's idea of a track, from the page's summary.
+export function trackFromSummary(summary) {
+  return {
+    id: summary.id,
+    title: summary.title,
+    url: summary.url,
+    audio: summary.audio,
+    peaks_url: summary.peaks_url,
+    duration_s: summary.duration_s,
+  };
+}
+
+export function initTrackPage(main, { player, live }) {
+  const root = main.querySelector("[data-track-page]");
+  const summary = readJson(main, "track-summary");
+  if (!root || !summary) return null;
+  const track = trackFromSummary(summary);
+  const cleanups = [];
+  cleanups.push(heroControls(root, track, player));
+  cleanups.push(ratingWidget(root, main, track, player, live));
+  return () => cleanups.forEach((cleanup) => cleanup());
+}
+
+function heroControls(root, track, player) {
+  const button = root.querySelector("[data-play-track]");
+  const waveform = new Waveform(root.querySelector("[data-track-waveform]"), {
+    onSeek: (seconds) => {
+      if (!player.isCurrent(track.id)) player.playFrom([track], 0);
+      player.seek(seconds);
+    },
+  });
+  waveform.setDuration(track.duration_s || 0);
+  loadPeaks(track.peaks_url).then((peaks) => waveform.setPeaks(peaks));
+
+  const onClick = () => player.playFrom([track], 0);
+  const update = () => {
+    const playing = player.isCurrent(track.id) && player.playing;
+    button.setAttribute("aria-label", `${playing ? "Pause" : "Play"} ${track.title}`);
+    button.classList.toggle("is-playing", playing);
+  };
+  const onTime = (event) => {
+    if (player.isCurrent(track.id)) waveform.setPosition(event.detail.position);
+  };
+  button.addEventListener("click", onClick);
+  player.addEventListener("change", update);
+  player.addEventListener("time", onTime);
+  update();
+  if (player.isCurrent(track.id)) waveform.setPosition(player.audio.currentTime);
+  return () => {
+    button.removeEventListener("click", onClick);
+    player.removeEventListener("change", update);
+    player.removeEventListener("time", onTime);
+    waveform.destroy();
+  };
+}
+
+function ratingWidget(root, main, track, player, live) {
+  const widget = root.querySelector("[data-rating-widget]");
+  const crowd = root.querySelector("[data-crowd]");
+  const stars = [...widget.querySelectorAll("[data-stars]")];
+  const removeButton = widget.querySelector("[data-remove-rating]");
+  const hint = widget.querySelector("[data-listen-hint]");
+  const errorBox = widget.querySelector("[data-rating-error]");
+  const statusBox = widget.querySelector("[data-rating-status]");
+  const announce = crowd.querySelector("[data-rating-announce]");
+  const endpoint = `/api/v1/tracks/${track.id}/rating/`;
+
+  let rating = readJson(main, "track-rating");
+  const mine = readJson(main, "track-mine");
+  // Listen time: the server's figure, plus what has played here since it last answered.
+  let heardHere = 0;
+  let lastPosition = null;
+  let busy = false;
+
+  const remaining = () => Math.max(0, Math.ceil(mine.required_s - mine.listened_s - heardHere));
+
+  function renderMine() {
+    stars.forEach((button) => {
+      const value = Number(button.dataset.stars);
+      button.setAttribute("aria-pressed", String(mine.stars === value));
+      button.classList.toggle("is-on", Boolean(mine.stars) && value <= mine.stars);
+    });
+    removeButton.hidden = !mine.stars;
+    if (mine.stars) hint.textContent = `You rated this track ${plural(mine.stars, "star")}.`;
+    else if (mine.can_rate || remaining() === 0) hint.textContent = "You can rate this track now.";
+    else hint.textContent = `Listen ${plural(remaining(), "more second")} to rate`;
+    widget.classList.toggle("is-locked", !mine.stars && !mine.can_rate && remaining() > 0);
+  }
+
+  function renderCrowd() {
+    const average = crowd.querySelector("[data-average]");
+    average.hidden = rating.average === null;
+    average.textContent = rating.average === null ? "" : Number(rating.average).toFixed(1);
+    crowd.querySelector("[data-count-text]").textContent = rating.count
+      ? `average from ${plural(rating.count, "rating")}`
+      : "No ratings yet — be the first.";
+    crowd.querySelectorAll("[data-dist]").forEach((row) => {
+      const n = rating.distribution[row.dataset.dist] || 0;
+      row.querySelector("[data-dist-count]").textContent = String(n);
+      const share = rating.count ? Math.round((n / rating.count) * 100) : 0;
+      row.querySelector(".dist-fill").style.width = `${share}%`;
+    });
+  }
+
+  function describe() {
+    return rating.count
+      ? `Average ${Number(rating.average).toFixed(1)} from ${plural(rating.count, "rating")}`
+      : "No ratings yet";
+  }
+
+  // Events carry whole state; a copy no newer than ours is dropped.
+  function applyRating(next, { fromOthers }) {
+    if (!next || next.version <= rating.version) return;
+    rating = next;
+    renderCrowd();
+    flash(crowd, "is-updated");
+    if (fromOthers) announce.textContent = describe();
+  }
+
+  function showError(message) {
+    statusBox.textContent = "";
+    errorBox.textContent = message;
+  }
+
+  function showStatus(message) {
+    errorBox.textContent = "";
+    statusBox.textContent = message;
+  }
+
+  function refused(result, fallback) {
+    const error = result.data?.error;
+    if (!error) {
+      showError(result.status === 0 ? "Could not reach AlbumVote. Check your connection and try again." : fallback);
+      return;
+    }
+    if (error.code === "listen_first" && error.details) {
+      mine.listened_s = error.details.listened_s ?? mine.listened_s;
+      mine.required_s = error.details.required_s ?? mine.required_s;
+      mine.can_rate = false;
+      heardHere = 0;
+      renderMine();
+    }
+    showError(error.message);
+  }
+
+  async function rate(value) {
+    if (busy) return;
+    busy = true;
+    widget.setAttribute("aria-busy", "true");
+    // Let the server hear about the listening done so far before it judges the rating.
+    if (player.isCurrent(track.id)) await player.flushListening();
+    const result = await requestJson("POST", endpoint, { stars: value });
+    busy = false;
+    widget.removeAttribute("aria-busy");
+    if (!result.ok) {
+      refused(result, "Your rating could not be saved. Please try again.");
+      return;
+    }
+    mine.stars = result.data.stars;
+    mine.can_rate = true;
+    renderMine();
+    applyRating(result.data.rating, { fromOthers: false });
+    showStatus(`Thanks — you rated this track ${plural(mine.stars, "star")}. ${describe()}.`);
+  }
+
+  async function withdraw() {
+    if (busy) return;
+    busy = true;
+    const result = await requestJson("DELETE", endpoint);
+    busy = false;
+    if (!result.ok) {
+      refused(result, "Your rating could not be removed. Please try again.");
+      return;
+    }
+    mine.stars = null;
+    renderMine();
+    applyRating(result.data.rating, { fromOthers: false });
+    stars[0].focus();
+    showStatus(`Your rating was removed. ${describe()}.`);
+  }
+
+  const onStar = (event) => rate(Number(event.currentTarget.dataset.stars));
+  const onRemove = () => withdraw();
+  stars.forEach((button) => button.addEventListener("click", onStar));
+  removeButton.addEventListener("click", onRemove);
+
+  // Server answers to the player's listening events unlock the stars.
+  const onListened = (event) => {
+    const result = event.detail;
+    if (result.track !== track.id || typeof result.listened_s !== "number") return;
+    const couldRate = mine.can_rate;
+    mine.listened_s = result.listened_s;
+    mine.required_s = result.required_s ?? mine.required_s;
+    mine.can_rate = Boolean(result.can_rate);
+    heardHere = 0;
+    renderMine();
+    if (!couldRate && mine.can_rate && !mine.stars) showStatus("You can rate this track now.");
+  };
+  // Between answers, count what plays here so the countdown moves every second.
+  const onTime = (event) => {
+    if (!player.isCurrent(track.id) || !player.playing) {
+      lastPosition = null;
+      return;
+    }
+    const position = event.detail.position;
+    if (lastPosition !== null) {
+      const step = position - lastPosition;
+      if (step > 0 && step < 1.5) heardHere += step;
+    }
+    lastPosition = position;
+    if (!mine.stars && !mine.can_rate) renderMine();
+  };
+  document.addEventListener("albumvote:listened", onListened);
+  player.addEventListener("time", onTime);
+
+  const unwatch = live.watch([`track:${track.id}`], (topic, next) =>
+    applyRating(next, { fromOthers: true }),
+  );
+
+  renderMine();
+  return () => {
+    stars.forEach((button) => button.removeEventListener("click", onStar));
+    removeButton.removeEventListener("click", onRemove);
+    document.removeEventListener("albumvote:listened", onListened);
+    player.removeEventListener("time", onTime);
+    unwatch();
+  };
+}

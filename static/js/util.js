@@ -1,0 +1,78 @@
+// Small helpers shared by the front-end modules: time labels, CSRF, JSON requests, ids.
+
+export function formatTime(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) seconds = 0;
+  const whole = Math.floor(seconds);
+  const minutes = Math.floor(whole / 60);
+  return `${minutes}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  if (match) return decodeURIComponent(match[1]);
+  return document.querySelector('meta[name="csrf-token"]')?.content || "";
+}
+
+// Every write carries the CSRF header, JSON and the session cookie. Resolves to
+// {ok, status, data}; a network failure resolves to {ok: false, status: 0, data: null}.
+export async function requestJson(method, url, body, { keepalive = false } = {}) {
+  const options = {
+    method,
+    credentials: "same-origin",
+    keepalive,
+    headers: { Accept: "application/json" },
+  };
+  if (method !== "GET") {
+    options.headers["Content-Type"] = "application/json";
+    options.headers["X-CSRFToken"] = csrfToken();
+    if (body !== undefined) options.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch {
+    return { ok: false, status: 0, data: null };
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  return { ok: response.ok, status: response.status, data };
+}
+
+// A random UUID, also where crypto.randomUUID is missing (plain http on a LAN address).
+export function uuid() {
+  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
+  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// Adds a class for a moment (a gentle highlight) and takes it off again.
+export function flash(element, className, ms = 1600) {
+  element.classList.remove(className);
+  void element.offsetWidth; // restart the CSS animation if it is already running
+  element.classList.add(className);
+  window.setTimeout(() => element.classList.remove(className), ms);
+}
+
+// A track as the player queues it, from a list item's data- attributes.
+export function trackFromItem(item) {
+  const duration = parseFloat(item.dataset.duration);
+  return {
+    id: Number(item.dataset.trackId),
+    title: item.dataset.title,
+    url: item.dataset.url,
+    audio: { opus: item.dataset.opus, mp3: item.dataset.mp3 },
+    peaks_url: item.dataset.peaks,
+    duration_s: Number.isFinite(duration) ? duration : null,
+  };
+}

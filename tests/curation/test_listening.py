@@ -1,0 +1,140 @@
+"""Listening events: listen time from played intervals, validation, retries counted once."""
+
+import pytest
+
+from albumvote.exceptions import ApplicationError
+from curation.models import ListenerTrack, ListeningEvent, TrackStats
+from curation.services.listening import events_record
+from tests.factories import ListenerFactory, ReadyTrackFactory, TrackFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def track():
+    return ReadyTrackFactory.create(duration_s=120.0)
+
+
+@pytest.fixture
+def listener():
+    return ListenerFactory.create()
+
+
+def record(listener, track, events, session="s1"):
+    return events_record(listener_id=listener.pk, track_id=track.pk, session=session, events=events)
+
+
+def ev(kind, position, seq, t, **extra):
+    return {"type": kind, "position": position, "seq": seq, "t": t, **extra}
+
+
+def test_listen_time_is_the_sum_of_played_intervals(listener, track):
+    result = record(
+        listener,
+        track,
+        [
+            ev("play", 0, 1, 0),
+            ev("progress", 10, 2, 10_000),
+            ev("pause", 15, 3, 15_000),  # 15 s played
+            ev("play", 15, 4, 60_000),  # paused for 45 s: not listening
+            ev("seek", 70, 5, 65_000, from_position=20),  # 5 s more, then a jump
+            ev("complete", 120, 6, 115_000),  # 50 s from 70 to 120
+        ],
+    )
+    assert result.listened_s == pytest.approx(70.0)
+    state = ListenerTrack.objects.get(listener=listener, track=track)
+    assert (state.plays, state.completes, state.max_position_s) == (2, 1, 120.0)
+    stats = TrackStats.objects.get(track=track)
+    assert (stats.plays, stats.completes, stats.unique_listeners) == (2, 1, 1)
+    assert stats.listen_seconds == pytest.approx(70.0)
+    assert ListeningEvent.objects.filter(listener=listener).count() == 6
+
+
+def test_an_interval_stays_open_across_batches(listener, track):
+    record(listener, track, [ev("play", 0, 1, 0), ev("progress", 10, 2, 10_000)])
+    result = record(listener, track, [ev("progress", 20, 3, 20_000)])
+    assert result.listened_s == pytest.approx(20.0)
+
+
+def test_claims_faster_than_real_time_are_capped(listener, track):
+    # 100 s of "listening" reported 5 s apart on the player's own clock.
+    result = record(listener, track, [ev("play", 0, 1, 0), ev("pause", 100, 2, 5_000)])
+    assert result.listened_s == pytest.approx(5.0 * 1.1 + 0.25)
+
+
+def test_a_batch_sent_twice_is_counted_once(listener, track):
+    batch = [ev("play", 0, 1, 0), ev("pause", 30, 2, 30_000)]
+    record(listener, track, batch)
+    again = record(listener, track, batch)
+    assert again.accepted == 0
+    assert again.listened_s == pytest.approx(30.0)
+    assert ListeningEvent.objects.count() == 2
+    assert TrackStats.objects.get(track=track).plays == 1
+
+
+def test_skips_replays_and_early_skips(listener, track):
+    record(
+        listener,
+        track,
+        [
+            ev("play", 0, 1, 0),
+            ev("skip", 12, 2, 12_000),
+            ev("replay", 0, 3, 13_000),
+            ev("skip", 50, 4, 63_000),
+        ],
+    )
+    state = ListenerTrack.objects.get()
+    assert (state.skips, state.replays) == (2, 1)
+    # Only the skip in the first 30 s counts towards the track's skip figure.
+    assert TrackStats.objects.get(track=track).skips == 1
+
+
+def test_a_second_listener_is_a_new_unique_listener(track):
+    for _ in range(2):
+        record(ListenerFactory.create(), track, [ev("play", 0, 1, 0)])
+    assert TrackStats.objects.get(track=track).unique_listeners == 2
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        ([ev("play", -1, 1, 0)], "events[0].position -1 is outside the track"),
+        ([ev("play", 500, 1, 0)], "events[0].position 500 is outside the track"),
+        ([ev("play", float("nan"), 1, 0)], "events[0].position must be a number"),
+        ([ev("play", "10", 1, 0)], "events[0].position must be a number"),
+        ([ev("dance", 0, 1, 0)], "events[0].type 'dance' is not one of"),
+        ([ev("play", 0, 0, 0)], "events[0].seq must be a whole number from 1"),
+        ([ev("play", 0, 2, 0), ev("pause", 1, 1, 10)], "events[1].seq must be larger"),
+        ([ev("play", 0, 1, 50), ev("pause", 1, 2, 10)], "events[1].t must not go back"),
+        ([ev("play", 0, 1, -5)], "events[0].t must be the player's clock"),
+        ([ev("seek", 10, 1, 0)], "events[0].from_position must be a number"),
+        ([{**ev("play", 0, 1, 0), "volume": 11}], "unknown field(s): volume"),
+        ([], "events must be a non-empty list"),
+        ("play", "events must be a non-empty list"),
+        ([ev("play", 0, n + 1, n) for n in range(201)], "at most 200 events"),
+    ],
+)
+def test_malformed_events_are_refused_clearly_and_nothing_is_stored(
+    listener, track, events, message
+):
+    with pytest.raises(ApplicationError) as caught:
+        record(listener, track, events)
+    assert message in caught.value.message
+    assert caught.value.status_code == 400
+    assert not ListeningEvent.objects.exists()
+    assert not ListenerTrack.objects.exists()
+
+
+def test_unknown_tracks_and_bad_sessions_are_refused(listener, track):
+    hidden = TrackFactory.create(status="failed")
+    track_ids: list[object] = [hidden.pk, 424242, "12"]
+    for track_id in track_ids:
+        with pytest.raises(ApplicationError):
+            events_record(
+                listener_id=listener.pk,
+                track_id=track_id,
+                session="s",
+                events=[ev("play", 0, 1, 0)],
+            )
+    with pytest.raises(ApplicationError, match="session must be a string"):
+        record(listener, track, [ev("play", 0, 1, 0)], session="x" * 40)
