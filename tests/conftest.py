@@ -82,6 +82,25 @@ def redis_channel_layer(settings, redis_url: str):
 
 
 @pytest.fixture
+def subprocess_env(media_root: Path) -> dict[str, str]:
+    """Environment for servers and workers a test starts: they see what the test wrote (its
+    database, which must be PostgreSQL to be shared, its Redis database and its media)."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "albumvote.settings.test",
+        "DATABASE_URL": (
+            f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+            f"{db['NAME']}"
+        ),
+        "REDIS_URL": TEST_REDIS_URL,
+        "TEST_REDIS_URL": TEST_REDIS_URL,
+        "MEDIA_ROOT": str(media_root),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@pytest.fixture
 def postgres_required() -> None:
     require_service("PostgreSQL", connection.vendor == "postgresql")
 

@@ -15,7 +15,6 @@ from typing import Any, NamedTuple
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
 
 from generation.models import Track
 from tests.factories import TrackFactory
@@ -165,22 +164,12 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(request, media_root: Path, tmp_path: Path) -> Iterator[Server]:
+def server(request, subprocess_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
     """Starts the server named by the test's parameter on the test database and media."""
     name = request.param
     port = free_port()
     address = str(port) if name == "uvicorn" else f"127.0.0.1:{port}"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "albumvote.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-            f"{db['NAME']}"
-        ),
-        "MEDIA_ROOT": str(media_root),
-        "MEDIA_ACCEL_REDIRECT_PREFIX": "",
-    }
+    env = {**subprocess_env, "MEDIA_ACCEL_REDIRECT_PREFIX": ""}
     log_path = tmp_path / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

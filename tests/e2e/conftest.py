@@ -1,7 +1,6 @@
 """Browser tests: a real uvicorn server (pages, API, websockets, ranged audio) on the test
 database, and Debian's chromium driven by Playwright."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from tests.conftest import require_service
 
@@ -43,23 +42,12 @@ def output_dir() -> Path:
 
 
 @pytest.fixture
-def server_env(redis_url: str, media_root: Path, tmp_path: Path) -> dict[str, str]:
+def server_env(redis_url: str, subprocess_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     """The server sees what the test wrote: the test database, its Redis DB, its media."""
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-        f"{db['NAME']}"
-    )
     return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "albumvote.settings.test",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "TEST_REDIS_URL": redis_url,
-        "MEDIA_ROOT": str(media_root),
+        **subprocess_env,
         "STATIC_ROOT": str(tmp_path / "static"),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONUNBUFFERED": "1",
     }
 
 

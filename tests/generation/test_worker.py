@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
 
 from generation.models import GenerationBatch, Track
 
@@ -27,22 +26,14 @@ pytestmark = [
 
 
 @pytest.fixture
-def worker_env(redis_url: str, composer_model_dir: Path, media_root: Path) -> dict[str, str]:
-    """Environment for subprocesses: the test database, a Redis DB of their own, test media."""
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-        f"{db['NAME']}"
-    )
+def worker_env(
+    redis_url: str, composer_model_dir: Path, subprocess_env: dict[str, str]
+) -> dict[str, str]:
+    """Environment for workers: the test database, a Redis DB of their own, test media."""
     return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "albumvote.settings.test",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
+        **subprocess_env,
         "CELERY_BROKER_URL": redis_url,
         "COMPOSER_MODEL_DIR": str(composer_model_dir),
-        "MEDIA_ROOT": str(media_root),
-        "PYTHONUNBUFFERED": "1",
     }
 
 
