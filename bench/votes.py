@@ -331,6 +331,53 @@ def listener_process(port: int, topics: list[int], stop_at: float, ready: str, o
     asyncio.run(main())
 
 
+class CpuSampler:
+    """Where the two cores go while votes flow: CPU share per kind of process."""
+
+    KINDS = (
+        ("gunicorn", "gunicorn"),
+        ("uvicorn", "uvicorn"),
+        ("postgres", "postgres"),
+        ("redis", "redis-server"),
+        ("load generator", "multiprocessing"),
+    )
+
+    def __init__(self, start: float, stop: float) -> None:
+        import threading
+
+        self.shares: dict[str, float] = {}
+        self.thread = threading.Thread(target=self._sample, args=(start, stop), daemon=True)
+        self.thread.start()
+
+    def _sample(self, start: float, stop: float) -> None:
+        import psutil
+
+        time.sleep(max(0.0, start - time.time()))
+        before = {p.pid: (p, p.cpu_times()) for p in psutil.process_iter()}
+        began = time.time()
+        time.sleep(max(0.1, stop - time.time()))
+        elapsed = time.time() - began
+        for process, times in before.values():
+            try:
+                now = process.cpu_times()
+                # uvicorn's workers are spawned children: name them after their parent.
+                command = " ".join(" ".join(p.cmdline()) for p in [process, *process.parents()[:2]])
+            except psutil.Error:
+                continue
+            used = (now.user + now.system - times.user - times.system) / elapsed * 100
+            kind = next((k for k, needle in self.KINDS if needle in command), "other")
+            self.shares[kind] = self.shares.get(kind, 0.0) + used
+
+    def report(self) -> None:
+        self.thread.join()
+        parts = [
+            f"{kind} {share:.0f}%"
+            for kind, share in sorted(self.shares.items(), key=lambda item: -item[1])
+            if share >= 1
+        ]
+        print("CPU while voting (100% = one core): " + ", ".join(parts))
+
+
 # --- figures ------------------------------------------------------------------------------------
 
 
@@ -472,8 +519,10 @@ def measure_votes(
     ]
     for process in processes:
         process.start()
+    cpu = CpuSampler(start_at + 2, start_at + args.seconds - 1)
     for process in processes:
         process.join()
+    cpu.report()
     connected = sum(int(Path(r).read_text()) for r in readies if Path(r).exists())
     ratings = [row for out in rater_outs for row in json.loads(Path(out).read_text())]
     listened = [json.loads(Path(out).read_text()) for out in listener_outs]

@@ -1,10 +1,13 @@
 """Listener API: ratings, batched listening events, and the live state pages start from."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import JSONParser
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,14 +18,29 @@ from curation.identity import current_listener_id
 from curation.services import listeners, listening, ratings
 
 
+class JsonOnly(BaseContentNegotiation):
+    """These endpoints only speak JSON, so there is nothing to negotiate on the hot path."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser:
+        return next(iter(parsers))
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
 class ListenerFeedbackApi(APIView):
-    """Base for listener writes: JSON in, CSRF checked even for anonymous listeners.
+    """Base for listener writes: JSON in and out, CSRF checked even for anonymous listeners.
 
     Anonymous listeners are identified by a SameSite cookie, which already keeps other sites
     from posting as them; the CSRF check is a second lock on the same door.
     """
 
     parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnly
     authentication_classes = [SessionAuthentication]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -61,9 +79,13 @@ class TrackRatingApi(ListenerFeedbackApi):
 
     def post(self, request: Request, track_id: int) -> Response:
         stars = self.body(request).get("stars")
-        listener_id = listeners.listener_for_request(request._request, create=True)
-        assert listener_id is not None
-        result = ratings.rating_submit(listener_id=listener_id, track_id=track_id, stars=stars)
+        # Not resolved here: the vote checks the identity in the same round trip.
+        result = ratings.rating_submit(
+            listener_id=getattr(request._request, "listener_id", None),
+            user_id=request.user.pk if request.user.is_authenticated else None,
+            track_id=track_id,
+            stars=stars,
+        )
         return Response(
             {
                 "track": track_id,
@@ -104,7 +126,7 @@ class ListeningEventsApi(ListenerFeedbackApi):
             {
                 "accepted": result.accepted,
                 "listened_s": result.listened_s,
-                "required_s": result.required_s,
+                "required_s": round(result.required_s, 1),
                 "can_rate": result.can_rate,
             }
         )

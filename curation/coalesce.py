@@ -1,15 +1,17 @@
-"""Coalescing: at most one flush per name per window, always ending with a flush after the
-last change.
+"""Coalescing: changes to many items (tracks) flushed together, at most once per window, always
+ending with a flush after the last change.
 
 The first change in a quiet period is flushed at once (leading edge); changes during the
-window only mark the name dirty, and when the window ends one more flush carries them
-(trailing edge), then a new window starts. Across processes the window is a Redis key taken
-with SET NX; two small Lua scripts make "take the window or mark dirty" and "flush again or
-give the window up" atomic, so a change can never fall between a window's last check and
-its end. Flushes run on one background thread per process, off the request path.
+window only join a dirty set, and when the window ends every item in it is flushed together
+(trailing edge), then a new window starts. One flush covers all items changed in its window,
+so its cost grows with the window count, not with votes x items.
 
-If the process holding a window dies, its key expires after HOLD_MS and the next change
-starts a new window.
+Across processes the window is a Redis key taken with SET NX, and the dirty set is a Redis
+set. Two small Lua scripts make "mark dirty, and take the window if it is free" and "take the
+dirty items and keep the window, or give it up" atomic, so a change can never fall between a
+window's last look and its end. Flushes run on one background thread per process, off the
+request path. If the process holding a window dies, the key expires after HOLD_MS and the
+next change starts a new window.
 """
 
 import functools
@@ -19,7 +21,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import redis
 from django.db import connection
@@ -30,108 +33,97 @@ logger = logging.getLogger(__name__)
 
 HOLD_MS = 3000
 
-_TAKE_OR_MARK = """
-local taken = {}
-for i = 1, #KEYS, 2 do
-  if redis.call('SET', KEYS[i], '1', 'NX', 'PX', ARGV[1]) then
-    taken[#taken + 1] = 1
-  else
-    redis.call('SET', KEYS[i + 1], '1', 'PX', ARGV[1])
-    taken[#taken + 1] = 0
-  end
+# KEYS: held, dirty. ARGV: hold_ms, items... Returns the items to flush now if this caller
+# took the window (leading edge), else an empty list.
+_MARK_OR_TAKE = """
+redis.call('SADD', KEYS[2], unpack(ARGV, 2))
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
+  local items = redis.call('SMEMBERS', KEYS[2])
+  redis.call('DEL', KEYS[2])
+  return items
 end
-return taken
+return {}
 """
-_AGAIN_OR_RELEASE = """
-if redis.call('DEL', KEYS[2]) == 1 then
+# KEYS: held, dirty. ARGV: hold_ms. Returns the items dirtied during the window (and keeps
+# the window), or an empty list (and gives the window up).
+_TAKE_OR_RELEASE = """
+local items = redis.call('SMEMBERS', KEYS[2])
+if #items > 0 then
+  redis.call('DEL', KEYS[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  return 1
+  return items
 end
 redis.call('DEL', KEYS[1])
-return 0
+return {}
 """
 
-Flush = Callable[[], None]
+Flush = Callable[[list[str]], None]
+Action = Callable[[], None]
 
 
 class Coalescer:
-    def __init__(self, window_s: float = 0.25, prefix: str = "coalesce") -> None:
+    def __init__(self, flush: Flush, *, window_s: float = 0.25, prefix: str = "coalesce") -> None:
+        self.flush = flush
         self.window_s = window_s
-        self.prefix = prefix
-        self._local_held: set[str] = set()
+        self.keys = [f"{prefix}:held", f"{prefix}:dirty"]
+        self._local_held = False
         self._local_dirty: set[str] = set()
         self._lock = threading.Lock()
-        self._queue: list[tuple[float, int, Flush]] = []
+        self._queue: list[tuple[float, int, Action]] = []
         self._order = itertools.count()
         self._wakeup = threading.Condition(self._lock)
         self._pid: int | None = None
         self._idle = True
 
-    # --- the two steps ---------------------------------------------------------------------
+    def touch(self, items: Iterable[str]) -> None:
+        """Record that items changed; flush at once if no window is open."""
+        taken = self._mark_or_take(list(items))
+        if taken:
+            self._enqueue(0.0, functools.partial(self._flush_and_wait, taken))
 
-    def touch(self, name: str, flush: Flush) -> None:
-        """Record a change; flush now if no window is open for `name`."""
-        self.touch_many([(name, flush)])
+    def _flush_and_wait(self, items: list[str]) -> None:
+        self._run(items)
+        self._enqueue(self.window_s, self._window_ended)
 
-    def touch_many(self, changes: list[tuple[str, Flush]]) -> None:
-        """touch() for several names in one Redis round trip."""
-        for (name, flush), taken in zip(
-            changes, self._take_or_mark([name for name, _ in changes]), strict=True
-        ):
-            if taken:
-                self._enqueue(0.0, functools.partial(self._flush_and_wait, name, flush))
-
-    def _flush_and_wait(self, name: str, flush: Flush) -> None:
-        self._run(flush)
-        self._enqueue(self.window_s, lambda: self._window_ended(name, flush))
-
-    def _window_ended(self, name: str, flush: Flush) -> None:
-        if self._again_or_release(name):
-            self._flush_and_wait(name, flush)
+    def _window_ended(self) -> None:
+        items = self._take_or_release()
+        if items:
+            self._flush_and_wait(items)
 
     # --- shared state: Redis, or this process alone ----------------------------------------
 
-    def _take_or_mark(self, names: list[str]) -> list[bool]:
+    def _mark_or_take(self, items: list[str]) -> list[str]:
         client = get_redis()
         if client is not None:
-            keys = [
-                key
-                for n in names
-                for key in (f"{self.prefix}:{n}:held", f"{self.prefix}:{n}:dirty")
-            ]
             try:
-                return [bool(t) for t in client.eval(_TAKE_OR_MARK, len(keys), *keys, HOLD_MS)]
+                return _decoded(_script(client, _MARK_OR_TAKE)(self.keys, [HOLD_MS, *items]))
             except redis.RedisError:
-                logger.warning("coalescing without Redis for %s", names)
-        taken = []
+                logger.warning("coalescing in this process only: Redis did not answer")
         with self._lock:
-            for name in names:
-                if name in self._local_held:
-                    self._local_dirty.add(name)
-                    taken.append(False)
-                else:
-                    self._local_held.add(name)
-                    taken.append(True)
-        return taken
+            self._local_dirty.update(items)
+            if self._local_held:
+                return []
+            self._local_held = True
+            taken, self._local_dirty = sorted(self._local_dirty), set()
+            return taken
 
-    def _again_or_release(self, name: str) -> bool:
+    def _take_or_release(self) -> list[str]:
         client = get_redis()
         if client is not None:
             try:
-                keys = [f"{self.prefix}:{name}:held", f"{self.prefix}:{name}:dirty"]
-                return bool(client.eval(_AGAIN_OR_RELEASE, 2, *keys, HOLD_MS))
+                return _decoded(_script(client, _TAKE_OR_RELEASE)(self.keys, [HOLD_MS]))
             except redis.RedisError:
-                logger.warning("coalescing without Redis for %s", name)
+                logger.warning("coalescing in this process only: Redis did not answer")
         with self._lock:
-            if name in self._local_dirty:
-                self._local_dirty.discard(name)
-                return True
-            self._local_held.discard(name)
-            return False
+            if self._local_dirty:
+                taken, self._local_dirty = sorted(self._local_dirty), set()
+                return taken
+            self._local_held = False
+            return []
 
     # --- the background thread ---------------------------------------------------------------
 
-    def _enqueue(self, delay_s: float, action: Flush) -> None:
+    def _enqueue(self, delay_s: float, action: Action) -> None:
         self._ensure_thread()
         with self._wakeup:
             due = time.monotonic() + delay_s
@@ -173,12 +165,26 @@ class Coalescer:
                 self._wakeup.wait(deadline - time.monotonic())
             return self._idle
 
-    @staticmethod
-    def _run(flush: Flush) -> None:
+    def _run(self, items: list[str]) -> None:
         # The thread keeps its database connection between flushes; after a failure it is
         # dropped so the next flush starts on a fresh one.
         try:
-            flush()
+            self.flush(items)
         except Exception:
             connection.close()
             raise
+
+
+_scripts: dict[tuple[int, str], Any] = {}
+
+
+def _script(client: redis.Redis, source: str) -> Any:
+    """A registered script (sent by SHA after the first call), one per client and source."""
+    key = (id(client), source)
+    if key not in _scripts:
+        _scripts[key] = client.register_script(source)
+    return _scripts[key]
+
+
+def _decoded(items: list[bytes | str]) -> list[str]:
+    return sorted(i.decode() if isinstance(i, bytes) else i for i in items)

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from typing import Any
 
 import redis
 
@@ -34,17 +35,34 @@ def hit_many(limits: list[tuple[str, int, int]]) -> list[tuple[bool, float]]:
             for (full_key, retry), (_, limit, window_s) in zip(windows, limits, strict=True)
         ]
     try:
-        pipe = client.pipeline(transaction=False)
-        for (full_key, _), (_, _, window_s) in zip(windows, limits, strict=True):
-            pipe.incr(full_key)
-            pipe.expire(full_key, window_s + 1)
-        replies = pipe.execute()
+        counts = _count_script(client)(
+            [full_key for full_key, _ in windows], [window_s + 1 for _, _, window_s in limits]
+        )
     except redis.RedisError:
         return [(True, 0.0) for _ in limits]
     return [
         (int(count) <= limit, retry)
-        for count, (_, retry), (_, limit, _) in zip(replies[::2], windows, limits, strict=True)
+        for count, (_, retry), (_, limit, _) in zip(counts, windows, limits, strict=True)
     ]
+
+
+# One command for every limit of a request: this runs on each vote, and one small script
+# costs far less Python (and one round trip) than a pipeline of INCR and EXPIRE pairs.
+_COUNT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+end
+return counts
+"""
+_scripts: dict[int, Any] = {}
+
+
+def _count_script(client: redis.Redis) -> Any:
+    if id(client) not in _scripts:
+        _scripts[id(client)] = client.register_script(_COUNT)
+    return _scripts[id(client)]
 
 
 def _hit_local(key: str, *, limit: int, window_s: int, now: float) -> bool:

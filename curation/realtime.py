@@ -31,8 +31,6 @@ TOP_GROUP = "live.top"
 NEW_GROUP = "live.new"
 MAX_TRACK_ID = 2**63 - 1
 
-coalescer = Coalescer(window_s=COALESCE_WINDOW_S, prefix="live")
-
 
 def track_group(track_id: int) -> str:
     return f"live.track.{track_id}"
@@ -56,13 +54,7 @@ def topic_group(topic: object) -> str | None:
 
 def rating_changed(track_id: int) -> None:
     """A track's rating figures changed; broadcast them (and the top list), coalesced."""
-
-    def touch() -> None:
-        coalescer.touch_many(
-            [(f"track:{track_id}", lambda: _flush_track(track_id)), ("top", _flush_top)]
-        )
-
-    transaction.on_commit(touch)
+    transaction.on_commit(lambda: coalescer.touch([str(track_id)]))
 
 
 def track_published(track_id: int) -> None:
@@ -76,48 +68,65 @@ def track_published(track_id: int) -> None:
     transaction.on_commit(send)
 
 
-def _flush_track(track_id: int) -> None:
+def _flush_ratings(track_ids: list[str]) -> None:
+    """One window's changes: each changed track's figures (one query), then the top list."""
     from curation import selectors
 
-    rating = selectors.track_rating_state(track_id=track_id)
-    publish(track_group(track_id), {"type": "rating.updated", "track": track_id, "rating": rating})
+    states = selectors.track_rating_states(track_ids=[int(t) for t in track_ids])
+    events = [
+        (track_group(track_id), {"type": "rating.updated", "track": track_id, "rating": rating})
+        for track_id, rating in states.items()
+    ]
+    events.append((TOP_GROUP, {"type": "top.updated", "tracks": selectors.track_top_live()}))
+    publish_many(events)
 
 
-def _flush_top() -> None:
-    from curation import selectors
-
-    publish(TOP_GROUP, {"type": "top.updated", "tracks": selectors.track_top_live()})
+coalescer = Coalescer(_flush_ratings, window_s=COALESCE_WINDOW_S, prefix="live:ratings")
 
 
 # --- sending -------------------------------------------------------------------------------
 
 
 def publish(group: str, event: dict[str, Any]) -> None:
-    """Send an event to every consumer in a group, encoded once for all of them.
+    publish_many([(group, event)])
+
+
+def publish_many(events: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send events to every consumer in their groups, each encoded once for all of them.
 
     The database is the source of truth: a failure here is logged and never fails a vote.
     """
-    message = {"type": "live.message", "text": json.dumps(event, separators=(",", ":"))}
+    messages = [
+        (group, {"type": "live.message", "text": json.dumps(event, separators=(",", ":"))})
+        for group, event in events
+    ]
     layer = get_channel_layer()
     if layer is None:
         return
     try:
         if isinstance(layer, RedisPubSubChannelLayer) and get_redis() is not None:
-            _publish_sync(layer, group, message)
+            _publish_sync(layer, messages)
         else:
-            async_to_sync(layer.group_send)(group, message)
+            for group, message in messages:
+                async_to_sync(layer.group_send)(group, message)
     except Exception:
-        logger.warning("live update for %s not sent", group, exc_info=True)
+        logger.warning("live update not sent", exc_info=True)
 
 
-def _publish_sync(layer: RedisPubSubChannelLayer, group: str, message: dict[str, Any]) -> None:
-    """PUBLISH on the shared sync Redis client, as the pub/sub layer's group_send would.
+def _publish_sync(
+    layer: RedisPubSubChannelLayer, messages: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """PUBLISH on the shared sync Redis client, as the pub/sub layer's group_send would, all
+    in one round trip.
 
     From a thread without an event loop, async_to_sync would start a loop, and the layer a
-    connection, for every message. tests/curation/test_realtime.py checks that consumers
-    receive what this sends.
+    connection, for every message. tests/curation/test_live.py checks that consumers receive
+    what this sends.
     """
     client = get_redis()
     assert client is not None
     prefix = layer._kwargs.get("prefix", "asgi")
-    client.publish(f"{prefix}__group__{group}", layer.serialize(message))
+    pipe = client.pipeline(transaction=False)
+    for group, message in messages:
+        pipe.publish(f"{prefix}__group__{group}", layer.serialize(message))
+    pipe.execute()

@@ -161,6 +161,12 @@ def track_rating_state(*, track_id: int) -> dict[str, Any]:
     return rating_state(TrackStats.objects.filter(track_id=track_id).first())
 
 
+def track_rating_states(*, track_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Rating state of many tracks in one query (tracks without figures get empty ones)."""
+    found = {s.track_id: s for s in TrackStats.objects.filter(track_id__in=track_ids)}
+    return {track_id: rating_state(found.get(track_id)) for track_id in sorted(track_ids)}
+
+
 def track_summary(track: Track) -> dict[str, Any]:
     return {
         "id": track.pk,
@@ -221,6 +227,6 @@ def listener_track_mine(
     return {
         "stars": listener_rating(listener_id=listener_id, track_id=track_id),
         "listened_s": round(listened, 1),
-        "required_s": required,
+        "required_s": round(required, 1),
         "can_rate": listened + 1e-6 >= required,
     }

@@ -4,13 +4,13 @@ import math
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
 from curation import realtime
-from curation.models import ListenerTrack, Rating, RefusedAttempt, TrackStats
-from curation.rules import listen_required_s
+from curation.models import Listener, ListenerTrack, Rating, RefusedAttempt, TrackStats
+from curation.rules import LISTEN_FIRST_S, LISTEN_FIRST_SHARE, listen_required_s
 from curation.services.refusals import refusal_count
 from generation.models import Track
 
@@ -22,54 +22,100 @@ class RatingResult:
     created: bool
 
 
-def rating_submit(*, listener_id: int, track_id: int, stars: object) -> RatingResult:
+def rating_submit(
+    *, listener_id: int | None, track_id: int, stars: object, user_id: int | None = None
+) -> RatingResult:
     """Create or change a listener's rating of a track.
 
-    This is the hot path of the site, so it is few round trips: one query that locks the
-    listener's listening row for this track (serialising their own concurrent votes) and reads
-    the track, their listen time and their old rating; one write for the rating; one
-    UPDATE ... RETURNING for the figures.
+    The listener is the user's when `user_id` is given, else `listener_id` if it is still an
+    anonymous listener (not adopted by an account). This is the hot path of the site: on
+    PostgreSQL the whole vote is one call of the `curation_rate` function (one round trip);
+    elsewhere the same steps run through the ORM.
     """
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ApplicationError(
             f"stars must be a whole number from 1 to 5, got {stars!r}.",
             details={"field": "stars"},
         )
+    submit = _submit_in_database if connection.vendor == "postgresql" else _submit_with_orm
+    outcome, listened, required, result = submit(listener_id, user_id, track_id, stars)
+    if outcome == "unknown_track":
+        raise _unknown_track(track_id)
+    if outcome == "listen_first":
+        _refuse_unlistened(track_id, listened, required)
+    assert result is not None
+    if outcome == "changed":
+        realtime.rating_changed(track_id)
+    return result
+
+
+Outcome = tuple[str, float, float, RatingResult | None]
+
+
+def _submit_in_database(
+    listener_id: int | None, user_id: int | None, track_id: int, stars: int
+) -> Outcome:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM curation_rate(%s, %s, %s, %s, %s, %s)",
+            [listener_id, user_id, track_id, stars, LISTEN_FIRST_S, LISTEN_FIRST_SHARE],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    outcome, _, listened, required, created = row[:5]
+    result = None
+    if outcome in ("changed", "unchanged"):
+        figures = dict(zip(STATS_COLUMNS, row[5:], strict=True))
+        stats = TrackStats(track_id=track_id, **figures)
+        result = RatingResult(stars=stars, stats=stats, created=bool(created))
+    return outcome, listened, required, result
+
+
+def _submit_with_orm(
+    listener_id: int | None, user_id: int | None, track_id: int, stars: int
+) -> Outcome:
+    """The steps of curation_rate (migration 0002), for databases without it."""
+    track = Track.objects.filter(pk=track_id).only("status", "duration_s").first()
+    if track is None or track.status != Track.Status.READY:
+        return "unknown_track", 0.0, 0.0, None
+    required = listen_required_s(track.duration_s)
+    if user_id is not None:
+        listeners = Listener.objects.filter(user_id=user_id)
+    else:
+        listeners = Listener.objects.filter(
+            pk=listener_id or 0, user__isnull=True, merged_into__isnull=True
+        )
     with transaction.atomic():
         state = (
-            ListenerTrack.objects.select_for_update(of=("self",))
-            .filter(listener_id=listener_id, track_id=track_id)
-            .annotate(
-                old_stars=Subquery(
-                    Rating.objects.filter(
-                        listener_id=OuterRef("listener_id"), track_id=OuterRef("track_id")
-                    ).values("stars")[:1]
-                )
-            )
-            .values("listened_s", "old_stars", "track__status", "track__duration_s")
+            ListenerTrack.objects.select_for_update()
+            .filter(listener__in=listeners, track_id=track_id)
+            .values("listener_id", "listened_s")
             .first()
         )
-        if state is None:
-            # Never listened: the row that would be locked does not exist.
-            track = _published_track(track_id)
-            _refuse_unlistened(track_id, 0.0, listen_required_s(track.duration_s))
-        assert state is not None
-        if state["track__status"] != Track.Status.READY:
-            raise _unknown_track(track_id)
-        required = listen_required_s(state["track__duration_s"])
-        if state["listened_s"] + 1e-6 < required:
-            _refuse_unlistened(track_id, state["listened_s"], required)
-        old = state["old_stars"]
+        if state is None or state["listened_s"] + 1e-6 < required:
+            return "listen_first", state["listened_s"] if state else 0.0, required, None
+        who = state["listener_id"]
+        old = (
+            Rating.objects.filter(listener_id=who, track_id=track_id)
+            .values_list("stars", flat=True)
+            .first()
+        )
         if old == stars:
-            return RatingResult(stars=stars, stats=_stats(track_id), created=False)
+            return (
+                "unchanged",
+                state["listened_s"],
+                required,
+                RatingResult(stars=stars, stats=_stats(track_id), created=False),
+            )
         if old is None:
-            Rating.objects.create(listener_id=listener_id, track_id=track_id, stars=stars)
+            Rating.objects.create(listener_id=who, track_id=track_id, stars=stars)
         else:
-            Rating.objects.filter(listener_id=listener_id, track_id=track_id).update(
+            Rating.objects.filter(listener_id=who, track_id=track_id).update(
                 stars=stars, updated_at=timezone.now()
             )
         stats = _apply_returning(track_id, removed=old, added=stars)
-    return RatingResult(stars=stars, stats=stats, created=old is None)
+    result = RatingResult(stars=stars, stats=stats, created=old is None)
+    return "changed", state["listened_s"], required, result
 
 
 def _refuse_unlistened(track_id: int, listened: float, required: float) -> None:
@@ -79,7 +125,7 @@ def _refuse_unlistened(track_id: int, listened: float, required: float) -> None:
         f"Listen a little longer before rating: {math.ceil(required)} s are needed and "
         f"you have listened for {math.floor(listened)} s.",
         code="listen_first",
-        details={"listened_s": round(listened, 1), "required_s": required},
+        details={"listened_s": round(listened, 1), "required_s": round(required, 1)},
         status_code=403,
     )
 
@@ -201,7 +247,6 @@ def _apply_returning(track_id: int, *, removed: int | None, added: int) -> Track
     if row is None:  # a track published before its stats row existed
         TrackStats.objects.get_or_create(track_id=track_id)
         return _apply_returning(track_id, removed=removed, added=added)
-    realtime.rating_changed(track_id)
     return TrackStats(track_id=track_id, **dict(zip(STATS_COLUMNS, row, strict=True)))
 
 

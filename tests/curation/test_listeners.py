@@ -60,7 +60,7 @@ def test_logging_in_merges_without_duplicates_and_the_latest_rating_wins(db):
     mine = ListenerFactory.create(user=user)
     for track in (shared, only_mine):
         listen(mine, track, 25)
-        ratings.rating_submit(listener_id=mine.pk, track_id=track.pk, stars=2)
+        ratings.rating_submit(listener_id=None, user_id=user.pk, track_id=track.pk, stars=2)
     client = anonymous_browser_that_rated(shared, 5)  # newer than the account's 2
     client.post(
         f"/api/v1/tracks/{only_anonymous.pk}/rating/", {"stars": 3}, content_type="application/json"

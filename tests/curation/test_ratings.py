@@ -1,7 +1,7 @@
 """Ratings through the service: listen first, one row per listener, figures kept in step."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +12,18 @@ from curation.services.refusals import refusals_flush
 from tests.curation.helpers import listen
 from tests.factories import ListenerFactory, ReadyTrackFactory, TrackFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vote_path")]
+
+
+@pytest.fixture(params=["database", "orm"], autouse=True)
+def vote_path(request, monkeypatch):
+    """Every rating test runs on both implementations of a vote: the PostgreSQL function
+    (one round trip) and the ORM steps used elsewhere."""
+    if request.param == "database":
+        request.getfixturevalue("postgres_required")
+    elif connection.vendor == "postgresql":
+        monkeypatch.setattr(ratings, "_submit_in_database", ratings._submit_with_orm)
+    return request.param
 
 
 @pytest.fixture
@@ -115,3 +126,38 @@ def test_any_sequence_of_rate_change_withdraw_matches_a_recount(actions):
     assert live.rating_count == recount.rating_count == len(rows)
     assert live.rating_sum == recount.rating_sum == sum(rows)
     assert live.distribution == recount.distribution == {str(k): rows.count(k) for k in range(1, 6)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_votes_of_one_listener_count_once(postgres_required):
+    """A double click sends two first ratings at once: one row, counted once."""
+    import threading
+
+    from django.db import close_old_connections
+
+    track = ReadyTrackFactory.create(duration_s=60.0)
+    listener = ListenerFactory.create()
+    listen(listener, track, 20)
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def vote(stars: int) -> None:
+        try:
+            barrier.wait()
+            ratings.rating_submit(listener_id=listener.pk, track_id=track.pk, stars=stars)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=vote, args=(1 + n % 5,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    stats = TrackStats.objects.get(track=track)
+    rating = Rating.objects.get(track=track)
+    assert stats.rating_count == 1
+    assert stats.rating_sum == rating.stars
+    assert stats.distribution[str(rating.stars)] == 1
