@@ -52,6 +52,21 @@ stop() {
   if [ ${#pids[@]} -gt 0 ]; then
     say "Stopping"
     kill "${pids[@]}" 2>/dev/null || true
+    # Celery's warm shutdown waits for a running task and uvicorn for open sockets: give them
+    # 20 s, then force the rest so Ctrl-C never leaves anything behind.
+    for _ in $(seq 1 200); do
+      alive=0
+      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      [ "$alive" = 0 ] && break
+      sleep 0.1
+    done
+    for pid in "${pids[@]}"; do
+      if kill -0 "$pid" 2>/dev/null; then
+        say "Forcing process $pid to stop"
+        pkill -KILL -P "$pid" 2>/dev/null || true
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+    done
     wait "${pids[@]}" 2>/dev/null || true
   fi
 }
@@ -61,8 +76,9 @@ while ! "$PY" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('
   PORT=$((PORT + 1))
 done
 say "Starting web on http://$HOST:$PORT (logs in $LOGS/)"
+# Live updates are small JSON frames: compressing each one per socket costs more than it saves.
 .venv/bin/uvicorn albumvote.asgi:application --host "$HOST" --port "$PORT" \
-  >"$LOGS/web.log" 2>&1 &
+  --ws-per-message-deflate false >"$LOGS/web.log" 2>&1 &
 pids+=($!)
 if [ -n "$REDIS_URL" ]; then
   say "Starting Celery worker (2 processes, queues generation + default) and beat"

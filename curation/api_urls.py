@@ -5,7 +5,7 @@ from django.urls import path
 from curation import apis
 
 urlpatterns = [
-    path("tracks/<int:track_id>/rating/", apis.TrackRatingApi.as_view(), name="api-track-rating"),
+    path("tracks/<int:track_id>/rating/", apis.track_rating, name="api-track-rating"),
     path("listening-events/", apis.ListeningEventsApi.as_view(), name="api-listening-events"),
     path("live/", apis.LiveStateApi.as_view(), name="api-live-state"),
 ]

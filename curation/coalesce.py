@@ -14,7 +14,6 @@ request path. If the process holding a window dies, the key expires after HOLD_M
 next change starts a new window.
 """
 
-import functools
 import heapq
 import itertools
 import logging
@@ -32,6 +31,8 @@ from albumvote.redis_client import get_redis
 logger = logging.getLogger(__name__)
 
 HOLD_MS = 3000
+# How long a process gathers changed items before telling Redis (one call for all of them).
+PUSH_DELAY_S = 0.02
 
 # KEYS: held, dirty. ARGV: hold_ms, items... Returns the items to flush now if this caller
 # took the window (leading edge), else an empty list.
@@ -68,6 +69,8 @@ class Coalescer:
         self.keys = [f"{prefix}:held", f"{prefix}:dirty"]
         self._local_held = False
         self._local_dirty: set[str] = set()
+        self._pending: set[str] = set()
+        self._push_scheduled = False
         self._lock = threading.Lock()
         self._queue: list[tuple[float, int, Action]] = []
         self._order = itertools.count()
@@ -76,10 +79,25 @@ class Coalescer:
         self._idle = True
 
     def touch(self, items: Iterable[str]) -> None:
-        """Record that items changed; flush at once if no window is open."""
-        taken = self._mark_or_take(list(items))
+        """Record that items changed; they are flushed at once if no window is open.
+
+        The request only notes the items here: the background thread tells Redis about every
+        item noted in the last PUSH_DELAY_S in one call, instead of one call per vote.
+        """
+        with self._lock:
+            self._pending.update(items)
+            if self._push_scheduled:
+                return
+            self._push_scheduled = True
+        self._enqueue(PUSH_DELAY_S, self._push)
+
+    def _push(self) -> None:
+        with self._lock:
+            items, self._pending = sorted(self._pending), set()
+            self._push_scheduled = False
+        taken = self._mark_or_take(items)
         if taken:
-            self._enqueue(0.0, functools.partial(self._flush_and_wait, taken))
+            self._flush_and_wait(taken)
 
     def _flush_and_wait(self, items: list[str]) -> None:
         self._run(items)
@@ -137,6 +155,7 @@ class Coalescer:
             self._pid = os.getpid()
             self._queue.clear()
             self._idle = True
+            self._push_scheduled = False
             threading.Thread(target=self._loop, name="coalescer", daemon=True).start()
 
     def _loop(self) -> None:

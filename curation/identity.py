@@ -16,9 +16,11 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def cookie_listener_id(request: HttpRequest) -> int | None:
+    if COOKIE_NAME not in request.COOKIES:
+        return None
     try:
         value = request.get_signed_cookie(COOKIE_NAME, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
-    except (KeyError, BadSignature):
+    except BadSignature:
         return None
     return int(value) if value and value.isdigit() else None
 

@@ -72,10 +72,17 @@ def stop(process: subprocess.Popen[str]) -> None:
     """Ctrl-C, as a person would; every process it started must end."""
     children = psutil.Process(process.pid).children(recursive=True)
     assert children, "run.sh started no processes"
+    commands = {child.pid: " ".join(child.cmdline()) for child in children}
     os.killpg(process.pid, signal.SIGINT)
-    process.wait(timeout=60)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired as error:
+        _, alive = psutil.wait_procs(children, timeout=0)
+        process.kill()
+        still = [commands[p.pid] for p in alive]
+        raise AssertionError(f"run.sh still stopping: {still}") from error
     _, alive = psutil.wait_procs(children, timeout=30)
-    assert not alive, f"still running after Ctrl-C: {[p.pid for p in alive]}"
+    assert not alive, f"still running after Ctrl-C: {[commands[p.pid] for p in alive]}"
 
 
 def log_in(base: str, username: str, password: str) -> str:
