@@ -1,6 +1,6 @@
 """Load test of voting against the production server set-up; prints figures, then one JSON line.
 
-    .venv/bin/python bench/votes.py [--raters 64] [--listeners 1000] [--seconds 15]
+    .venv/bin/python bench/votes.py [--raters 32] [--listeners 1000] [--seconds 15]
 
 Servers (as in docker-compose): gunicorn (WSGI) for pages and the API, uvicorn (ASGI) for
 /ws/live/, PostgreSQL and Redis. The load comes from separate processes: rater processes
@@ -493,7 +493,7 @@ def deliveries(ratings: list[list], listened: list[dict]) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--raters", type=int, default=64, help="concurrent HTTP raters")
+    parser.add_argument("--raters", type=int, default=32, help="concurrent HTTP raters")
     parser.add_argument("--rater-processes", type=int, default=2)
     parser.add_argument("--listeners", type=int, default=1000)
     parser.add_argument("--listener-processes", type=int, default=2)
@@ -502,7 +502,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
     parser.add_argument("--workers", type=int, default=3, help="HTTP server processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per HTTP process")
+    parser.add_argument("--threads", type=int, default=4, help="threads per HTTP process")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="albumvote-votes-") as tmp:

@@ -95,6 +95,9 @@ class Coalescer:
         with self._lock:
             items, self._pending = sorted(self._pending), set()
             self._push_scheduled = False
+        if not items:
+            # A push scheduled twice (right after a fork) finds the first one took everything.
+            return
         taken = self._mark_or_take(items)
         if taken:
             self._flush_and_wait(taken)
@@ -116,7 +119,9 @@ class Coalescer:
             try:
                 return _decoded(_script(client, _MARK_OR_TAKE)(self.keys, [HOLD_MS, *items]))
             except redis.RedisError:
-                logger.warning("coalescing in this process only: Redis did not answer")
+                logger.warning(
+                    "coalescing in this process only: Redis did not answer", exc_info=True
+                )
         with self._lock:
             self._local_dirty.update(items)
             if self._local_held:
@@ -131,7 +136,9 @@ class Coalescer:
             try:
                 return _decoded(_script(client, _TAKE_OR_RELEASE)(self.keys, [HOLD_MS]))
             except redis.RedisError:
-                logger.warning("coalescing in this process only: Redis did not answer")
+                logger.warning(
+                    "coalescing in this process only: Redis did not answer", exc_info=True
+                )
         with self._lock:
             if self._local_dirty:
                 taken, self._local_dirty = sorted(self._local_dirty), set()

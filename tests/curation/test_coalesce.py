@@ -52,6 +52,18 @@ def test_a_lone_change_is_flushed_at_once(mode):
     assert recorder.flushes[0][0] - started < 0.1
 
 
+def test_a_push_that_finds_nothing_pending_leaves_the_window_free(mode, caplog):
+    """A second push (as after a fork) must not take the window, nor fall back to local-only
+    coalescing on a Redis error."""
+    recorder = Recorder()
+    coalescer = make(recorder)
+    coalescer._push()
+    coalescer.touch(["1"])
+    time.sleep(0.5)
+    assert [items for _, items, _ in recorder.flushes] == [["1"]]
+    assert "Redis did not answer" not in caplog.text
+
+
 def test_a_burst_on_many_items_is_flushed_per_window_and_ends_with_the_final_state(mode):
     recorder = Recorder()
     coalescer = make(recorder)
