@@ -96,8 +96,8 @@ def prepare(tracks: int, people: int, media: Path) -> tuple[list[int], list[int]
             c.execute(
                 "INSERT INTO curation_trackstats (track_id, rating_count, rating_sum,"
                 " stars_1, stars_2, stars_3, stars_4, stars_5, plays, unique_listeners,"
-                " listen_seconds, completes, skips, replays, version, updated_at)"
-                " VALUES (%s, 0,0,0,0,0,0,0,0,0,0,0,0,0,0, now())",
+                " listen_seconds, completes, skips, replays, version, listen_through_sum,"
+                " trend_log, updated_at) VALUES (%s, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, now())",
                 (track_id,),
             )
         listener_ids = [

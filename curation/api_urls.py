@@ -3,9 +3,11 @@
 from django.urls import path
 
 from curation import apis
+from curation.ranking.apis import RankingsApi
 
 urlpatterns = [
     path("tracks/<int:track_id>/rating/", apis.track_rating, name="api-track-rating"),
     path("listening-events/", apis.ListeningEventsApi.as_view(), name="api-listening-events"),
     path("live/", apis.LiveStateApi.as_view(), name="api-live-state"),
+    path("rankings/", RankingsApi.as_view(), name="api-rankings"),
 ]

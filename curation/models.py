@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
+from curation import scoring
 from generation.models import Track
 
 
@@ -131,12 +132,43 @@ class TrackStats(models.Model):
     completes = models.PositiveIntegerField(default=0)
     skips = models.PositiveIntegerField(default=0)
     replays = models.PositiveIntegerField(default=0)
+    listen_through_sum = models.FloatField(
+        default=0.0, help_text="Sum over listeners of the share of the track each has heard"
+    )
+    trend_log = models.FloatField(
+        default=scoring.TREND_EMPTY, help_text="log of the time-weighted engagement (scoring)"
+    )
     # Bumped on every change of the rating figures; clients drop events older than their copy.
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Derived in the database on every write (curation.scoring has the formulas).
+    mean = models.GeneratedField(
+        expression=scoring.db_mean(), output_field=models.FloatField(), db_persist=True
+    )
+    lower_bound = models.GeneratedField(
+        expression=scoring.db_lower_bound(), output_field=models.FloatField(), db_persist=True
+    )
+    controversy = models.GeneratedField(
+        expression=scoring.db_controversy(), output_field=models.FloatField(), db_persist=True
+    )
+    listen_through = models.GeneratedField(
+        expression=scoring.db_listen_through(), output_field=models.FloatField(), db_persist=True
+    )
+    skip_rate = models.GeneratedField(
+        expression=scoring.db_skip_rate(), output_field=models.FloatField(), db_persist=True
+    )
+    crowd_score = models.GeneratedField(
+        expression=scoring.db_crowd_score(), output_field=models.FloatField(), db_persist=True
+    )
+
     class Meta:
         verbose_name_plural = "track stats"
+        indexes = [
+            models.Index(F("crowd_score").desc(), F("track_id").desc(), name="stats_crowd"),
+            models.Index(F("trend_log").desc(), F("track_id").desc(), name="stats_trend"),
+            models.Index(F("controversy").desc(), F("track_id").desc(), name="stats_controversy"),
+        ]
 
     def __str__(self) -> str:
         return f"Stats of track {self.track_id}"

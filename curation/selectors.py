@@ -1,11 +1,10 @@
 """Reads for the listening side: track lists with their sorts and filters, live state."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
-    Count,
     ExpressionWrapper,
     F,
     FloatField,
@@ -14,10 +13,10 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, Power
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 
+from curation import scoring
 from curation.models import ListenerTrack, Rating, TrackStats
 from curation.rules import listen_required_s
 from generation.composer import PRESETS
@@ -29,9 +28,8 @@ SORTS = {
     "trending": "Trending",
     "controversial": "Controversial",
 }
-# Pseudo-votes at the site's mean rating: a track needs real votes to move far from it.
-BAYES_PRIOR_VOTES = 5
-TRENDING_WINDOW = timedelta(hours=24)
+# A track without a stats row yet scores as one with no feedback at all.
+EMPTY_CROWD_SCORE = scoring.crowd_score([0, 0, 0, 0, 0], 0.0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -50,36 +48,36 @@ def site_mean_rating() -> float:
 
 
 def published_tracks() -> QuerySet[Any]:
-    """Ready tracks with their figures joined in (one query, no N+1)."""
+    """Ready tracks with their figures joined in (one query, no N+1).
+
+    The scores come from stored columns of TrackStats (curation.scoring), kept in step by
+    every vote, so sorting by them uses an index instead of aggregating votes. The Bayesian
+    average depends on the site-wide mean, which every vote moves, so it is computed here.
+    """
     prior = site_mean_rating()
+    strength = settings.CURATION_BAYES_PRIOR_STRENGTH
     count = Coalesce(F("stats__rating_count"), 0)
     total = Coalesce(F("stats__rating_sum"), 0)
-    low = Coalesce(F("stats__stars_1"), 0) + Coalesce(F("stats__stars_2"), 0)
-    high = Coalesce(F("stats__stars_4"), 0) + Coalesce(F("stats__stars_5"), 0)
     return (
         Track.objects.filter(status=Track.Status.READY)
         .select_related("batch", "stats")
         .annotate(
             rating_count=count,
             bayes=ExpressionWrapper(
-                (total + Value(BAYES_PRIOR_VOTES * prior)) / (count + Value(BAYES_PRIOR_VOTES)),
+                (total + Value(strength * prior)) / (count + Value(strength)),
                 output_field=FloatField(),
             ),
-            # Reddit's controversy: many votes, split evenly between low and high.
-            controversy=ExpressionWrapper(
-                Power(
-                    low + high,
-                    Least(low, high) * Value(1.0) / Greatest(Greatest(low, high), Value(1)),
-                ),
-                output_field=FloatField(),
-            ),
+            crowd_score=Coalesce(F("stats__crowd_score"), Value(EMPTY_CROWD_SCORE)),
+            controversy=Coalesce(F("stats__controversy"), Value(0.0)),
+            trend_log=Coalesce(F("stats__trend_log"), Value(scoring.TREND_EMPTY)),
         )
         .defer("peaks", "metrics", "resolved_params", "sections")
     )
 
 
 def track_list(filters: TrackFilters) -> QuerySet[Any]:
-    """Annotated with rating_count, bayes and controversy (typed Any for that reason)."""
+    """Annotated with rating_count, bayes, crowd_score, controversy and trend_log (typed Any
+    for that reason)."""
     tracks = published_tracks()
     if filters.batch is not None:
         tracks = tracks.filter(batch_id=filters.batch)
@@ -92,15 +90,9 @@ def track_list(filters: TrackFilters) -> QuerySet[Any]:
     if filters.tempo_max is not None:
         tracks = tracks.filter(tempo_bpm__lte=filters.tempo_max)
     if filters.sort == "top":
-        return tracks.order_by("-bayes", "-rating_count", "-id")
+        return tracks.order_by("-crowd_score", "-rating_count", "-id")
     if filters.sort == "trending":
-        since = timezone.now() - TRENDING_WINDOW
-        return tracks.annotate(
-            recent=Count("ratings", filter=Q(ratings__updated_at__gte=since)),
-            recent_stars=Coalesce(
-                Sum("ratings__stars", filter=Q(ratings__updated_at__gte=since)), 0
-            ),
-        ).order_by("-recent", "-recent_stars", "-finished_at", "-id")
+        return tracks.order_by("-trend_log", "-finished_at", "-id")
     if filters.sort == "controversial":
         return tracks.filter(rating_count__gt=0).order_by("-controversy", "-rating_count", "-id")
     return tracks.order_by("-finished_at", "-id")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tracks/<int:track_id>/audio.<str:fmt>", streaming.track_audio, name="track-audio"),
     path("tracks/<int:track_id>/track.mid", streaming.track_midi, name="track-midi"),
     path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
+    path("how-ranking-works/", views.how_ranking_works, name="how-ranking-works"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import UserCreationForm
@@ -11,8 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from curation import selectors
+from curation import scoring, selectors
 from curation.identity import current_listener_id
+from curation.ranking.selectors import site_mean_rating
 from generation import selectors as generation_selectors
 from generation.models import Track
 
@@ -98,6 +100,23 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "counts": generation_selectors.batch_status_counts(batch_id=batch.pk),
     }
     return render(request, "curation/batch_detail.html", context)
+
+
+def how_ranking_works(request: HttpRequest) -> HttpResponse:
+    """The formulas in words, with the constants the code uses (so the page cannot drift)."""
+    context = {
+        "z": scoring.LCB_Z,
+        "empty_bound": scoring.lower_bound([0, 0, 0, 0, 0]),
+        "ten_fives": scoring.lower_bound([0, 0, 0, 0, 10]),
+        "strength": settings.CURATION_BAYES_PRIOR_STRENGTH,
+        "prior": site_mean_rating(),
+        "weights": scoring.CROWD_WEIGHTS,
+        "shrink": scoring.SHRINK_LISTENERS,
+        "neutral_through": scoring.NEUTRAL_LISTEN_THROUGH,
+        "neutral_skip": scoring.NEUTRAL_SKIP_RATE,
+        "half_life_h": scoring.TREND_HALF_LIFE_S / 3600,
+    }
+    return render(request, "curation/how_ranking_works.html", context)
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -110,6 +110,14 @@ def _no_stray_settings_module() -> None:
     assert django_settings.SETTINGS_MODULE == "albumvote.settings.test"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_site_mean() -> None:
+    """Rankings reuse the site-wide mean for a few seconds; each test starts without it."""
+    from curation.ranking import selectors
+
+    selectors._prior = None
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _coalescer_idle_at_the_end() -> Iterator[None]:
     """The live coalescer's thread holds a database connection while it works; let it finish

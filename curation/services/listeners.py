@@ -16,7 +16,6 @@ from curation.models import (
     ListeningEvent,
     Rating,
     RefusedAttempt,
-    TrackStats,
 )
 from curation.services.refusals import refusal_count
 
@@ -75,7 +74,7 @@ def listener_adopt(*, user: User, listener_id: int | None) -> Listener:
     ratings and listening move to the user's listener; where both rated the same track, the
     more recent rating wins, so there is still one rating per listener and track.
     """
-    from curation.services.ratings import rating_recount_track
+    from curation.services.aggregates import stats_rebuild
 
     with transaction.atomic():
         mine = Listener.objects.select_for_update().filter(user=user).first()
@@ -98,12 +97,10 @@ def listener_adopt(*, user: User, listener_id: int | None) -> Listener:
                 return Listener.objects.get(user=user)
         if anonymous is None or anonymous.pk == mine.pk:
             return mine
-        touched = _merge_ratings(anonymous, mine)
-        _merge_listening(anonymous, mine)
+        touched = _merge_ratings(anonymous, mine) | _merge_listening(anonymous, mine)
         anonymous.merged_into = mine
         anonymous.save(update_fields=["merged_into"])
-        for track_id in touched:
-            rating_recount_track(track_id=track_id)
+        stats_rebuild(track_ids=sorted(touched))
         return mine
 
 
@@ -125,7 +122,8 @@ def _merge_ratings(source: Listener, target: Listener) -> set[int]:
     return touched
 
 
-def _merge_listening(source: Listener, target: Listener) -> None:
+def _merge_listening(source: Listener, target: Listener) -> set[int]:
+    touched: set[int] = set()
     ListeningEvent.objects.filter(listener=source).update(listener=target)
     targets = {s.track_id: s for s in ListenerTrack.objects.filter(listener=target)}
     for state in ListenerTrack.objects.filter(listener=source):
@@ -143,7 +141,7 @@ def _merge_listening(source: Listener, target: Listener) -> None:
             max_position_s=max(existing.max_position_s, state.max_position_s),
         )
         state.delete()
-        # The two identities were one person: count them once.
-        TrackStats.objects.filter(track_id=state.track_id).update(
-            unique_listeners=F("unique_listeners") - 1
-        )
+        # The two identities were one person: their track's listening figures (listeners,
+        # share heard) are rebuilt from the merged rows.
+        touched.add(state.track_id)
+    return touched

@@ -12,8 +12,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
+from curation import scoring
 from curation.models import ListenerTrack, ListeningEvent, TrackStats
 from curation.rules import listen_required_s
 from generation.models import Track
@@ -47,17 +49,21 @@ def events_record(
         raise _bad("session must be a string of 1 to 36 characters.", "session")
     parsed = _parse_events(events, duration)
     try:
-        listened, accepted = _record(listener_id, track_id, session, parsed)
+        listened, accepted = _record(listener_id, track_id, session, parsed, duration)
     except IntegrityError:
         # The state row was created by a concurrent batch; take its lock and go again.
-        listened, accepted = _record(listener_id, track_id, session, parsed)
+        listened, accepted = _record(listener_id, track_id, session, parsed, duration)
     return ListeningResult(
         listened_s=listened, accepted=accepted, required_s=listen_required_s(duration)
     )
 
 
 def _record(
-    listener_id: int, track_id: int, session: str, events: list[dict[str, Any]]
+    listener_id: int,
+    track_id: int,
+    session: str,
+    events: list[dict[str, Any]],
+    duration: float | None,
 ) -> tuple[float, int]:
     with transaction.atomic():
         state = (
@@ -98,7 +104,9 @@ def _record(
                 ],
                 ignore_conflicts=True,
             )
-            _add_to_stats(track_id, state, before, new_listener=new_listener, skips=early_skips)
+            _add_to_stats(
+                track_id, state, before, duration, new_listener=new_listener, skips=early_skips
+            )
         return round(state.listened_s, 2), len(fresh)
 
 
@@ -149,13 +157,16 @@ def _add_to_stats(
     track_id: int,
     state: ListenerTrack,
     before: tuple[float, int, int, int, int],
+    duration: float | None,
     *,
     new_listener: bool,
     skips: int,
 ) -> None:
     listened, plays, completes, _, replays = before
-    changes = {
+    changes: dict[str, Any] = {
         "listen_seconds": F("listen_seconds") + (state.listened_s - listened),
+        "listen_through_sum": F("listen_through_sum")
+        + (scoring.through(state.listened_s, duration) - scoring.through(listened, duration)),
         "plays": F("plays") + (state.plays - plays),
         "completes": F("completes") + (state.completes - completes),
         "replays": F("replays") + (state.replays - replays),
@@ -163,6 +174,9 @@ def _add_to_stats(
     }
     if new_listener:
         changes["unique_listeners"] = F("unique_listeners") + 1
+    if state.plays > plays:
+        term = scoring.trend_term(state.plays - plays, timezone.now())
+        changes["trend_log"] = scoring.db_trend_add(term)
     if not TrackStats.objects.filter(track_id=track_id).update(**changes):
         TrackStats.objects.get_or_create(track_id=track_id)
         TrackStats.objects.filter(track_id=track_id).update(**changes)

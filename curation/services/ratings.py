@@ -8,7 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
-from curation import realtime
+from curation import realtime, scoring
 from curation.models import Listener, ListenerTrack, Rating, RefusedAttempt, TrackStats
 from curation.rules import LISTEN_FIRST_S, LISTEN_FIRST_SHARE, listen_required_s
 from curation.services.refusals import refusal_count
@@ -229,11 +229,12 @@ def _apply_returning(track_id: int, *, removed: int | None, added: int) -> Track
             "updated_at = %s",
         ]
     )
+    now = timezone.now()
     params = [
         0 if removed is not None else 1,
         added - (removed or 0),
         *star_changes.values(),
-        timezone.now(),
+        now,
         track_id,
     ]
     table = TrackStats._meta.db_table
@@ -247,6 +248,8 @@ def _apply_returning(track_id: int, *, removed: int | None, added: int) -> Track
     if row is None:  # a track published before its stats row existed
         TrackStats.objects.get_or_create(track_id=track_id)
         return _apply_returning(track_id, removed=removed, added=added)
+    term = scoring.trend_term(scoring.rating_weight(added), now)
+    TrackStats.objects.filter(track_id=track_id).update(trend_log=scoring.db_trend_add(term))
     return TrackStats(track_id=track_id, **dict(zip(STATS_COLUMNS, row, strict=True)))
 
 

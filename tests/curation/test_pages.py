@@ -475,3 +475,20 @@ def test_the_scripts_and_styles_the_pages_load_exist(client: Client):
             if target not in seen:
                 pending.append(target)
     assert {"js/nav.js", "js/player.js", "js/live.js", "js/rating.js"} <= seen
+
+
+@pytest.mark.django_db
+def test_how_ranking_works_shows_the_formulas_with_the_constants_in_use(client):
+    from curation import scoring
+
+    response = client.get("/how-ranking-works/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "How ranking works" in page
+    assert f"{scoring.LCB_Z}" in page
+    assert f"{scoring.CROWD_WEIGHTS['stars']} \u00d7 (lower bound \u2212 1) / 4" in page
+    assert f"every {scoring.TREND_HALF_LIFE_S / 3600:g} hours" in page
+    assert f"{scoring.lower_bound([0, 0, 0, 0, 10]):.2f}" in page
+    assert 'href="/api/v1/rankings/"' in page
+    # Linked from every page's footer.
+    assert 'href="/how-ranking-works/"' in client.get("/").content.decode()

@@ -13,3 +13,5 @@ CURATION_RATE_LIMITS = {
 }
 CURATION_NEW_LISTENERS_PER_IP = env.int("NEW_LISTENERS_PER_IP", default=20)
 CURATION_NEW_LISTENERS_WINDOW_S = env.int("NEW_LISTENERS_WINDOW_S", default=600)
+# Bayesian average: this many pseudo-votes at the site-wide mean rating (curation.scoring).
+CURATION_BAYES_PRIOR_STRENGTH = env.float("BAYES_PRIOR_STRENGTH", default=5.0)
