@@ -97,9 +97,19 @@ for _ in $(seq 1 100); do
 done
 
 # 5. A first batch, so there is something to hear ------------------------------------------------
+ready_tracks() {
+  "$PY" manage.py shell -v 0 -c \
+    'from generation.models import Track; print(Track.objects.filter(status="ready").count())'
+}
 if [ "$("$PY" manage.py shell -v 0 -c 'from generation.models import Track; print(Track.objects.exists())')" = "False" ]; then
   say "No tracks yet: composing a first batch of $FIRST_BATCH"
   "$PY" manage.py generate_batch --count "$FIRST_BATCH" --wait || true
+  # The quality check can turn a whole small batch down; the site needs something to play.
+  for attempt in 2 3; do
+    [ "$(ready_tracks)" != "0" ] && break
+    say "No track passed the quality check yet: composing another batch (try $attempt of 3)"
+    "$PY" manage.py generate_batch --count "$FIRST_BATCH" --wait || true
+  done
 fi
 
 cat <<EOF
