@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from curation import streaming, views
+from curation import feeds, streaming, views
 
 app_name = "curation"
 
@@ -16,6 +16,12 @@ urlpatterns = [
     path("tracks/<int:track_id>/track.mid", streaming.track_midi, name="track-midi"),
     path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
     path("how-ranking-works/", views.how_ranking_works, name="how-ranking-works"),
+    path("feeds/top.rss", feeds.TopRss(), name="feed-top-rss"),
+    path("feeds/new.rss", feeds.NewRss(), name="feed-new-rss"),
+    path("feeds/top.atom", feeds.TopAtom(), name="feed-top-atom"),
+    path("feeds/new.atom", feeds.NewAtom(), name="feed-new-atom"),
+    path("feeds/top.json", feeds.json_feed, {"kind": "top"}, name="feed-top-json"),
+    path("feeds/new.json", feeds.json_feed, {"kind": "new"}, name="feed-new-json"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
