@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from curation import apis
+from curation import apis, catalog
 from curation.ranking.apis import RankingsApi
 
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("listening-events/", apis.ListeningEventsApi.as_view(), name="api-listening-events"),
     path("live/", apis.LiveStateApi.as_view(), name="api-live-state"),
     path("rankings/", RankingsApi.as_view(), name="api-rankings"),
+    path("tracks/", catalog.TrackListApi.as_view(), name="api-tracks"),
+    path("tracks/<int:track_id>/", catalog.TrackDetailApi.as_view(), name="api-track"),
 ]

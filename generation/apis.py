@@ -1,10 +1,12 @@
-"""Producer-only API for generation: launch a batch and follow its progress."""
+"""API for generation: the public batch list; producers launch batches and follow them."""
 
 from typing import Any
 
 from django.shortcuts import get_object_or_404
 from rest_framework import serializers, status
+from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,12 +28,37 @@ class BatchOutputSerializer(serializers.ModelSerializer):
         return selectors.batch_status_counts(batch_id=batch.pk)
 
 
-class BatchLaunchApi(APIView):
-    """POST a batch: {"count": 5, "preset": "celtic_reel", "seed": 42, "temperature": 1.0}."""
+class NewestFirst(CursorPagination):
+    ordering = ("-id",)
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
 
-    permission_classes = [IsProducer]
+
+class BatchLaunchApi(APIView):
+    """GET: batches with published tracks, newest first (public).
+    POST (producers): {"count": 5, "preset": "celtic_reel", "seed": 42, "temperature": 1.0}."""
+
     # The service checks types strictly (a seed of "12" or true is refused), so input stays JSON.
     parser_classes = [JSONParser]
+
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsProducer()]
+
+    def get(self, request: Request) -> Response:
+        paginator = NewestFirst()
+        page = paginator.paginate_queryset(selectors.batch_published(), request, view=self)
+        return paginator.get_paginated_response(
+            [
+                {
+                    "id": batch.pk,
+                    "created_at": batch.created_at,
+                    "finished_at": batch.finished_at,
+                    "tracks": batch.ready,  # type: ignore[attr-defined]
+                }
+                for batch in page or []
+            ]
+        )
 
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):

@@ -22,6 +22,13 @@ def batch_list() -> QuerySet[GenerationBatch]:
     ).select_related("launched_by", "schedule")
 
 
+def batch_published() -> QuerySet[GenerationBatch]:
+    """Batches with at least one published track, with how many (`ready`)."""
+    return GenerationBatch.objects.annotate(
+        ready=Count("tracks", filter=Q(tracks__status=Track.Status.READY))
+    ).filter(ready__gt=0)
+
+
 def batch_running_progress() -> dict[str, int] | None:
     """The oldest unfinished batch and how far it has got, for "composing…" notices."""
     batch = GenerationBatch.objects.filter(finished_at__isnull=True).order_by("created_at").first()
