@@ -12,3 +12,6 @@ urlpatterns = [
     path("api/v1/", include("albumvote.api_urls")),
     path("", include("curation.urls")),
 ]
+
+handler404 = "albumvote.views.not_found"
+handler500 = "albumvote.views.server_error"

@@ -1,8 +1,10 @@
-"""Project-level views: the health check used by docker-compose and load balancers."""
+"""Project-level views: health check, load-test ceiling, and errors in the API's JSON shape."""
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as default_csrf_failure
+from django.views.defaults import page_not_found as default_page_not_found
+from django.views.defaults import server_error as default_server_error
 
 from albumvote.exceptions import error_body
 
@@ -23,3 +25,18 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("csrf_failed", f"CSRF Failed: {reason}", {}), status=403)
     return default_csrf_failure(request, reason=reason)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """An unknown address under /api/ (e.g. /api/v1/batches/-1/, which no route matches)
+    still gets the one JSON error shape; pages get the site's 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", f"Nothing at {request.path}.", {}), status=404)
+    return default_page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body = error_body("server_error", "Something went wrong on our side; it is logged.", {})
+        return JsonResponse(body, status=500)
+    return default_server_error(request)

@@ -2,14 +2,15 @@
 
 from django.urls import path
 
+import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
 from curation import apis, catalog
 from curation.ranking.apis import RankingsApi
 
 urlpatterns = [
-    path("tracks/<int:track_id>/rating/", apis.track_rating, name="api-track-rating"),
+    path("tracks/<id:track_id>/rating/", apis.track_rating, name="api-track-rating"),
     path("listening-events/", apis.ListeningEventsApi.as_view(), name="api-listening-events"),
     path("live/", apis.LiveStateApi.as_view(), name="api-live-state"),
     path("rankings/", RankingsApi.as_view(), name="api-rankings"),
     path("tracks/", catalog.TrackListApi.as_view(), name="api-tracks"),
-    path("tracks/<int:track_id>/", catalog.TrackDetailApi.as_view(), name="api-track"),
+    path("tracks/<id:track_id>/", catalog.TrackDetailApi.as_view(), name="api-track"),
 ]

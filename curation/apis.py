@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_http_methods
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser, JSONParser
@@ -16,7 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from albumvote.exceptions import ApplicationError, error_body
-from curation import realtime, selectors, throttles
+from albumvote.openapi import errors
+from curation import api_docs, realtime, selectors, throttles
 from curation.identity import current_listener_id
 from curation.services import listeners, listening, ratings
 
@@ -140,6 +142,11 @@ class ListeningEventsApi(ListenerFeedbackApi):
 
     throttle_classes = [throttles.EventsThrottle]
 
+    @extend_schema(
+        operation_id="listening_events_create",
+        request=api_docs.ListeningBatchSerializer,
+        responses={200: api_docs.ListeningResultSerializer, **errors(400, 403, 404, 429)},
+    )
     def post(self, request: Request) -> Response:
         data = self.body(request)
         listener_id = listeners.listener_for_request(request._request, create=True)
@@ -160,9 +167,25 @@ class ListeningEventsApi(ListenerFeedbackApi):
         )
 
 
+TOPIC = "(track:[1-9][0-9]{0,17}|top|new)"
+
+
 class LiveStateApi(APIView):
     """GET ?topics=track:12,top,new: the state that live events then keep current."""
 
+    @extend_schema(
+        operation_id="live_state_retrieve",
+        parameters=[
+            OpenApiParameter(
+                "topics",
+                str,
+                required=True,
+                description="1 to 50, comma-separated: track:<id>, top, new",
+                pattern=f"^{TOPIC}(,{TOPIC}){{0,49}}$",
+            )
+        ],
+        responses={200: api_docs.LiveStateSerializer, **errors(400)},
+    )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("topics", "")
         topics = [t for t in raw.split(",") if t]

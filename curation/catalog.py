@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -16,8 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from albumvote.exceptions import ApplicationError
+from albumvote.openapi import PAGE_PARAMETERS, errors, page_of
 from albumvote.permissions import is_producer
-from curation import scoring
+from curation import api_docs, scoring
 from curation.ranking.selectors import site_mean_rating, trend_clock
 from curation.selectors import track_summary
 from generation.composer import PRESETS
@@ -32,7 +34,7 @@ class NewestFirst(CursorPagination):
 
 
 class TrackFilterSerializer(serializers.Serializer):
-    batch = serializers.IntegerField(min_value=1, required=False)
+    batch = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     preset = serializers.ChoiceField(choices=sorted(PRESETS), required=False)
     key = serializers.CharField(max_length=20, required=False, help_text="e.g. D major or 10B")
     tempo_min = serializers.FloatField(min_value=0, max_value=400, required=False)
@@ -110,6 +112,11 @@ def _entry(track: Track, prior: float) -> dict[str, Any]:
 class TrackListApi(APIView):
     """Published tracks, newest first, with their figures; filters combine (AND)."""
 
+    @extend_schema(
+        operation_id="tracks_list",
+        parameters=[TrackFilterSerializer, *PAGE_PARAMETERS],
+        responses={200: page_of(api_docs.CatalogTrackSerializer), **errors(400, 403, 404)},
+    )
     def get(self, request: Request) -> Response:
         params = TrackFilterSerializer(data=request.query_params)
         if not params.is_valid():
@@ -132,6 +139,10 @@ class TrackListApi(APIView):
 
 
 class TrackDetailApi(APIView):
+    @extend_schema(
+        operation_id="tracks_retrieve",
+        responses={200: api_docs.TrackDetailSerializer, **errors(404)},
+    )
     def get(self, request: Request, track_id: int) -> Response:
         track = (
             Track.objects.filter(pk=track_id)

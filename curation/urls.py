@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
 from curation import feeds, streaming, views
 
 app_name = "curation"
@@ -10,11 +11,11 @@ app_name = "curation"
 urlpatterns = [
     path("", views.home, name="home"),
     path("tracks/", views.track_list, name="tracks"),
-    path("tracks/<int:track_id>/", views.track_detail, name="track"),
-    path("tracks/<int:track_id>/peaks.json", views.track_peaks, name="track-peaks"),
-    path("tracks/<int:track_id>/audio.<str:fmt>", streaming.track_audio, name="track-audio"),
-    path("tracks/<int:track_id>/track.mid", streaming.track_midi, name="track-midi"),
-    path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
+    path("tracks/<id:track_id>/", views.track_detail, name="track"),
+    path("tracks/<id:track_id>/peaks.json", views.track_peaks, name="track-peaks"),
+    path("tracks/<id:track_id>/audio.<str:fmt>", streaming.track_audio, name="track-audio"),
+    path("tracks/<id:track_id>/track.mid", streaming.track_midi, name="track-midi"),
+    path("batches/<id:batch_id>/", views.batch_detail, name="batch"),
     path("how-ranking-works/", views.how_ranking_works, name="how-ranking-works"),
     path("feeds/top.rss", feeds.TopRss(), name="feed-top-rss"),
     path("feeds/new.rss", feeds.NewRss(), name="feed-new-rss"),

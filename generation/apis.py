@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
@@ -11,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from albumvote.openapi import PAGE_PARAMETERS, errors, page_of
 from albumvote.permissions import IsProducer
 
 from . import selectors, services
@@ -26,6 +28,22 @@ class BatchOutputSerializer(serializers.ModelSerializer):
 
     def get_counts(self, batch: GenerationBatch) -> dict[str, int]:
         return selectors.batch_status_counts(batch_id=batch.pk)
+
+
+class BatchSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    tracks = serializers.IntegerField(help_text="Published tracks")
+
+
+class BatchLaunchSerializer(serializers.Serializer):
+    """Documents the launch body; services.batch_params_validate applies the rules."""
+
+    count = serializers.IntegerField(min_value=1)
+    preset = serializers.CharField(required=False, help_text="A style preset; mixed if left out")
+    seed = serializers.IntegerField(required=False, min_value=0)
+    temperature = serializers.FloatField(required=False)
 
 
 class NewestFirst(CursorPagination):
@@ -45,6 +63,11 @@ class BatchLaunchApi(APIView):
     def get_permissions(self) -> list[Any]:
         return [AllowAny()] if self.request.method in SAFE_METHODS else [IsProducer()]
 
+    @extend_schema(
+        operation_id="batches_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: page_of(BatchSummarySerializer), **errors(400, 404)},
+    )
     def get(self, request: Request) -> Response:
         paginator = NewestFirst()
         page = paginator.paginate_queryset(selectors.batch_published(), request, view=self)
@@ -60,6 +83,11 @@ class BatchLaunchApi(APIView):
             ]
         )
 
+    @extend_schema(
+        operation_id="batches_create",
+        request=BatchLaunchSerializer,
+        responses={201: BatchOutputSerializer, **errors(400, 403)},
+    )
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
@@ -74,6 +102,10 @@ class BatchLaunchApi(APIView):
 class BatchDetailApi(APIView):
     permission_classes = [IsProducer]
 
+    @extend_schema(
+        operation_id="batches_retrieve",
+        responses={200: BatchOutputSerializer, **errors(403, 404)},
+    )
     def get(self, request: Request, batch_id: int) -> Response:
         batch = get_object_or_404(GenerationBatch, pk=batch_id)
         return Response(BatchOutputSerializer(batch).data)

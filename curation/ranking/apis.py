@@ -11,17 +11,21 @@ import orjson
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from albumvote.exceptions import ApplicationError
+from albumvote.openapi import errors
+from curation import api_docs
 from curation.apis import JsonOnly
 from curation.ranking import selectors
 
 CACHE_SECONDS = 15
 MAX_PAGE_SIZE = 100
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
 
 
 class RankingsApi(APIView):
@@ -41,10 +45,19 @@ class RankingsApi(APIView):
 
         sort = serializers.ChoiceField(choices=selectors.SORTS, default="top")
         window = serializers.ChoiceField(choices=list(selectors.WINDOWS), default="all")
-        batch = serializers.IntegerField(min_value=1, required=False)
+        batch = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
         page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=20)
         cursor = serializers.CharField(required=False, max_length=500)
 
+    @extend_schema(
+        operation_id="rankings_list",
+        parameters=[InputSerializer],
+        responses={
+            200: api_docs.RankingPageSerializer,
+            304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)"),
+            **errors(400, 404),
+        },
+    )
     def get(self, request: Request) -> HttpResponse:
         data = _parse(request.query_params)
         query = selectors.RankingQuery(
@@ -91,14 +104,14 @@ def _parse(params: Any) -> dict[str, Any]:
         _refuse("window", f'"{data["window"]}" is not a valid choice.', list(selectors.WINDOWS))
     data["page_size"] = _whole("page_size", data["page_size"], 1, MAX_PAGE_SIZE)
     if "batch" in params:
-        data["batch"] = _whole("batch", params["batch"], 1, None)
+        data["batch"] = _whole("batch", params["batch"], 1, MAX_ID)
     if "cursor" in params:
         data["cursor"] = params["cursor"]
     return data
 
 
 def _whole(field: str, raw: str, low: int, high: int | None) -> int:
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isdigit() or len(raw) > 20:
         _refuse(field, "A valid integer is required.")
     value = int(raw)
     if value < low:
@@ -138,5 +151,6 @@ def _decode(cursor: str, sort: str) -> selectors.Position:
             "cursor: not a cursor from this feed's next or previous links (for this sort).",
             code="invalid_cursor",
             details={"field": "cursor"},
+            status_code=404,  # as DRF's own cursor pagination answers an invalid cursor
         ) from exc
     return selectors.Position(key, track_id, backwards)

@@ -152,3 +152,26 @@ def test_batch_list_query_count_does_not_grow(client, catalogue, django_assert_n
     ReadyTrackFactory.create_batch(5)
     with django_assert_num_queries(1):
         client.get("/api/v1/batches/")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/tracks/99999999999999999999999/",
+        "/api/v1/tracks/99999999999999999999999/rating/",
+        "/api/v1/batches/-1/",
+        "/api/v1/nothing-here/",
+    ],
+)
+def test_unknown_api_addresses_are_json_404s(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_page_ids_beyond_bigint_are_404_pages_not_500s(client):
+    from django.test import Client
+
+    response = Client().get("/tracks/99999999999999999999999/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
