@@ -162,3 +162,12 @@ def add_rating_endpoint(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
         },
     }
     return result
+
+
+def add_authentication_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: any operation answers 403 to a bad "Authorization: Token" header
+    (403, not 401: the session comes first, and has no WWW-Authenticate challenge)."""
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            operation["responses"].setdefault("403", _error_responses(403)["403"])
+    return result

@@ -1,4 +1,5 @@
-"""Django REST framework: session auth for the site, one JSON error shape."""
+"""Django REST framework: session auth for the site, token auth for API clients, one JSON error
+shape."""
 
 import environ
 
@@ -7,8 +8,11 @@ env = environ.Env()
 REST_FRAMEWORK = {
     # Behind nginx (docker-compose) the client's address is the last X-Forwarded-For hop.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    # Pages and their scripts use the session (with CSRF); API clients send
+    # "Authorization: Token <key>" (keys are made in the admin or with drf_create_token).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -35,5 +39,6 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "albumvote.openapi.add_rating_endpoint",
+        "albumvote.openapi.add_authentication_errors",
     ],
 }
