@@ -4,6 +4,7 @@ from django.urls import path
 
 import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
 from curation import apis, catalog
+from curation.arena.apis import ArenaLeaderboardApi, ArenaPairApi, ArenaVoteApi
 from curation.ranking.apis import RankingsApi
 
 urlpatterns = [
@@ -11,6 +12,9 @@ urlpatterns = [
     path("listening-events/", apis.ListeningEventsApi.as_view(), name="api-listening-events"),
     path("live/", apis.LiveStateApi.as_view(), name="api-live-state"),
     path("rankings/", RankingsApi.as_view(), name="api-rankings"),
+    path("arena/pair/", ArenaPairApi.as_view(), name="api-arena-pair"),
+    path("arena/votes/", ArenaVoteApi.as_view(), name="api-arena-votes"),
+    path("arena/leaderboard/", ArenaLeaderboardApi.as_view(), name="api-arena-leaderboard"),
     path("tracks/", catalog.TrackListApi.as_view(), name="api-tracks"),
     path("tracks/<id:track_id>/", catalog.TrackDetailApi.as_view(), name="api-track"),
 ]

@@ -210,3 +210,46 @@ class RefusedAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} x {self.reason} ({self.kind}) on {self.day}"
+
+
+class ArenaVote(models.Model):
+    """One listener's verdict on two tracks of a batch, heard as anonymous A and B."""
+
+    class Outcome(models.TextChoices):
+        A = "a", "A is better"
+        B = "b", "B is better"
+        TIE = "tie", "Tie"
+        BOTH_BAD = "both_bad", "Both bad"
+
+    listener = models.ForeignKey(Listener, on_delete=models.CASCADE, related_name="arena_votes")
+    track_a = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    track_b = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(track_a=F("track_b")), name="arena_two_different_tracks"
+            ),
+        ]
+        indexes = [models.Index(fields=["track_a", "track_b"], name="arena_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.track_a_id} vs {self.track_b_id}: {self.outcome}"
+
+
+class ArenaRating(models.Model):
+    """A track's Bradley-Terry rating within its batch, with its bootstrap 95% interval."""
+
+    track = models.OneToOneField(
+        Track, on_delete=models.CASCADE, primary_key=True, related_name="arena"
+    )
+    rating = models.FloatField()
+    low = models.FloatField()
+    high = models.FloatField()
+    votes = models.PositiveIntegerField(help_text="Votes counted (ties included, both-bad not)")
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Arena rating of track {self.track_id}: {self.rating:.0f}"

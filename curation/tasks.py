@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from curation.arena.services import arena_fit_batch, arena_refit_stale
 from curation.services.aggregates import stats_reconcile
 from curation.services.refusals import refusals_flush
 
@@ -15,3 +16,15 @@ def flush_refusals() -> int:
 def reconcile_stats() -> int:
     """Recompute the per-track figures from the raw rows; repair and report any drift."""
     return len(stats_reconcile())
+
+
+@shared_task(name="curation.fit_arena")
+def fit_arena(*, batch_id: int) -> int:
+    """Refit a batch's Bradley-Terry ratings (1,000 bootstrap resamples)."""
+    return arena_fit_batch(batch_id=batch_id)
+
+
+@shared_task(name="curation.refit_arena")
+def refit_arena() -> list[int]:
+    """Refit the batches that got arena votes since their last fit (beat, every minute)."""
+    return arena_refit_stale()

@@ -56,6 +56,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "curation.flush_refusals",
         "schedule": 60.0,
     },
+    "curation-refit-arena": {
+        "task": "curation.refit_arena",
+        "schedule": 60.0,
+    },
     "curation-reconcile-stats": {
         "task": "curation.reconcile_stats",
         "schedule": 3600.0,

@@ -1,0 +1,126 @@
+"""Arena API: the next anonymous pair, votes (revealing the names), and the leaderboard."""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from albumvote.exceptions import ApplicationError
+from albumvote.openapi import errors
+from curation.apis import ListenerFeedbackApi
+from curation.arena import selectors, services
+from curation.selectors import track_summary
+from curation.services import listeners
+from generation.models import Track
+
+BATCH = OpenApiParameter("batch", int, required=True, description="A batch id")
+SIDE = inline_serializer(
+    name="ArenaSide",
+    fields={
+        "id": serializers.IntegerField(),
+        "audio": serializers.DictField(child=serializers.CharField()),
+        "peaks_url": serializers.CharField(),
+    },
+)
+
+
+def _batch(request: Request) -> int:
+    raw = request.query_params.get("batch", "")
+    if not raw.isdigit() or not 0 < int(raw) < 2**63:
+        raise ApplicationError("batch: a batch id is required.", details={"field": "batch"})
+    return int(raw)
+
+
+def _side(track_id: int) -> dict[str, Any]:
+    summary = track_summary(Track(pk=track_id))
+    return {"id": track_id, "audio": summary["audio"], "peaks_url": summary["peaks_url"]}
+
+
+class ArenaPairApi(APIView):
+    """Two tracks of the batch as A and B: audio only, names hidden until the vote."""
+
+    @extend_schema(
+        operation_id="arena_pair_retrieve",
+        parameters=[BATCH],
+        responses={
+            200: inline_serializer(name="ArenaPair", fields={"a": SIDE, "b": SIDE}),
+            **errors(400, 404),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        pair = selectors.arena_next_pair(batch_id=_batch(request))
+        if pair is None:
+            raise ApplicationError(
+                "This batch has fewer than two published tracks.",
+                code="not_found",
+                status_code=404,
+            )
+        return Response({"a": _side(pair[0]), "b": _side(pair[1])})
+
+
+class ArenaVoteApi(ListenerFeedbackApi):
+    """POST {"track_a": id, "track_b": id, "outcome": "a" | "b" | "tie" | "both_bad"}."""
+
+    class InputSerializer(serializers.Serializer):
+        track_a = serializers.IntegerField()
+        track_b = serializers.IntegerField()
+        outcome = serializers.ChoiceField(choices=["a", "b", "tie", "both_bad"])
+
+    @extend_schema(
+        operation_id="arena_votes_create",
+        request=InputSerializer,
+        responses={
+            201: inline_serializer(
+                name="ArenaReveal",
+                fields={
+                    "revealed": inline_serializer(
+                        name="ArenaRevealed",
+                        fields={
+                            "a": serializers.DictField(),
+                            "b": serializers.DictField(),
+                        },
+                    )
+                },
+            ),
+            **errors(400, 403, 404),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.body(request)
+        listener_id = listeners.listener_for_request(request._request, create=True)
+        assert listener_id is not None
+        reveal = services.arena_vote_submit(
+            listener_id=listener_id,
+            track_a=data.get("track_a"),
+            track_b=data.get("track_b"),
+            outcome=data.get("outcome"),
+        )
+        return Response(
+            {"revealed": {"a": reveal.a, "b": reveal.b}}, status=status.HTTP_201_CREATED
+        )
+
+
+class ArenaLeaderboardApi(APIView):
+    @extend_schema(
+        operation_id="arena_leaderboard_list",
+        parameters=[BATCH],
+        responses={
+            200: inline_serializer(
+                name="ArenaStanding",
+                many=True,
+                fields={
+                    "track": serializers.DictField(),
+                    "rating": serializers.FloatField(),
+                    "ci95": serializers.ListField(child=serializers.FloatField()),
+                    "votes": serializers.IntegerField(),
+                },
+            ),
+            **errors(400),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.arena_leaderboard(batch_id=_batch(request))
+        return Response([selectors.leaderboard_entry(row) for row in rows])

@@ -1,0 +1,56 @@
+"""Arena reads: the next pair to ask a listener about, and the leaderboard."""
+
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, QuerySet
+
+from curation.arena import bradley_terry as bt
+from curation.arena import pairs
+from curation.models import ArenaRating, ArenaVote
+from generation.models import Track
+
+
+def arena_next_pair(*, batch_id: int, seed: int | None = None) -> tuple[int, int] | None:
+    """The pair of the batch's published tracks whose next vote shrinks the uncertainty
+    most (None if the batch has fewer than two)."""
+    track_ids = list(
+        Track.objects.filter(batch_id=batch_id, status=Track.Status.READY)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if len(track_ids) < 2:
+        return None
+    index = {pk: i for i, pk in enumerate(track_ids)}
+    counts = np.zeros((len(track_ids), len(track_ids)))
+    for row in (
+        ArenaVote.objects.filter(track_a_id__in=index, track_b_id__in=index)
+        .values("track_a_id", "track_b_id")
+        .annotate(n=Count("id"))
+    ):
+        a, b = index[row["track_a_id"]], index[row["track_b_id"]]
+        counts[a, b] += row["n"]
+        counts[b, a] += row["n"]
+    known = dict(ArenaRating.objects.filter(track_id__in=index).values_list("track_id", "rating"))
+    ratings = np.array([known.get(pk, bt.INITIAL_RATING) for pk in track_ids])
+    rng = np.random.default_rng(seed)
+    a, b = pairs.next_pair(counts, ratings, rng)
+    # Which side plays A is random, so position says nothing about the choice.
+    first, second = (track_ids[a], track_ids[b])
+    return (first, second) if rng.random() < 0.5 else (second, first)
+
+
+def arena_leaderboard(*, batch_id: int | None = None) -> QuerySet[ArenaRating]:
+    rows = ArenaRating.objects.filter(track__status=Track.Status.READY).select_related("track")
+    if batch_id is not None:
+        rows = rows.filter(track__batch_id=batch_id)
+    return rows.order_by("-rating", "track_id")
+
+
+def leaderboard_entry(row: ArenaRating) -> dict[str, Any]:
+    return {
+        "track": {"id": row.track_id, "title": row.track.title, "batch": row.track.batch_id},
+        "rating": round(row.rating, 1),
+        "ci95": [round(row.low, 1), round(row.high, 1)],
+        "votes": row.votes,
+    }

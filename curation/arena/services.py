@@ -1,0 +1,131 @@
+"""Arena writes: a listener's vote (after hearing both tracks), and refitting a batch."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from albumvote.exceptions import ApplicationError
+from curation.arena import bradley_terry as bt
+from curation.models import ArenaRating, ArenaVote, ListenerTrack
+from generation.models import Track
+
+# Each track of the pair must have been heard this long (per the listener's own events).
+LISTEN_EACH_S = 10.0
+SCORES: dict[str, float] = {
+    ArenaVote.Outcome.A.value: 1.0,
+    ArenaVote.Outcome.B.value: 0.0,
+    ArenaVote.Outcome.TIE.value: 0.5,  # half a win to each side
+}
+
+
+@dataclass(frozen=True)
+class Reveal:
+    a: dict[str, object]
+    b: dict[str, object]
+
+
+def arena_vote_submit(
+    *, listener_id: int, track_a: object, track_b: object, outcome: object
+) -> Reveal:
+    """Record a verdict on two tracks of one batch, once both have been heard for
+    LISTEN_EACH_S; returns the tracks' names (hidden until the vote)."""
+    if outcome not in ArenaVote.Outcome.values:
+        raise ApplicationError(
+            f"outcome must be one of {', '.join(ArenaVote.Outcome.values)}.",
+            details={"field": "outcome", "choices": ArenaVote.Outcome.values},
+        )
+    ids = []
+    for field, value in (("track_a", track_a), ("track_b", track_b)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ApplicationError(f"{field} must be a track id.", details={"field": field})
+        ids.append(value)
+    if ids[0] == ids[1]:
+        raise ApplicationError("Compare two different tracks.", details={"field": "track_b"})
+    tracks = {
+        t.pk: t
+        for t in Track.objects.filter(pk__in=ids, status=Track.Status.READY).only(
+            "title", "batch_id", "preset"
+        )
+    }
+    missing = [pk for pk in ids if pk not in tracks]
+    if missing:
+        raise ApplicationError(
+            f"There is no published track {missing[0]}.", code="unknown_track", status_code=404
+        )
+    a, b = tracks[ids[0]], tracks[ids[1]]
+    if a.batch_id != b.batch_id:
+        raise ApplicationError("The arena compares tracks of the same batch.")
+    heard = dict(
+        ListenerTrack.objects.filter(listener_id=listener_id, track_id__in=ids).values_list(
+            "track_id", "listened_s"
+        )
+    )
+    short = [pk for pk in ids if heard.get(pk, 0.0) + 1e-6 < LISTEN_EACH_S]
+    if short:
+        raise ApplicationError(
+            f"Listen to both tracks for at least {LISTEN_EACH_S:.0f} s before voting.",
+            code="listen_first",
+            details={"listened_s": {str(pk): round(heard.get(pk, 0.0), 1) for pk in ids}},
+            status_code=403,
+        )
+    ArenaVote.objects.create(listener_id=listener_id, track_a=a, track_b=b, outcome=outcome)
+    return Reveal(*({"id": t.pk, "title": t.title, "preset": t.preset} for t in (a, b)))
+
+
+def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
+    """Fit the batch's Bradley-Terry ratings with bootstrap intervals; "both bad" votes are
+    left out. Returns how many tracks were rated."""
+    track_ids = list(
+        Track.objects.filter(batch_id=batch_id, status=Track.Status.READY)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    index = {pk: i for i, pk in enumerate(track_ids)}
+    votes = [
+        bt.Vote(index[a], index[b], SCORES[outcome])
+        for a, b, outcome in ArenaVote.objects.filter(track_a_id__in=index, track_b_id__in=index)
+        .exclude(outcome=ArenaVote.Outcome.BOTH_BAD)
+        .values_list("track_a_id", "track_b_id", "outcome")
+    ]
+    if not votes:
+        return 0
+    ratings, low, high = bt.bootstrap(votes, len(track_ids), resamples=resamples)
+    counts = [0] * len(track_ids)
+    for vote in votes:
+        counts[vote.a] += 1
+        counts[vote.b] += 1
+    now = timezone.now()
+    with transaction.atomic():
+        for pk, i in index.items():
+            ArenaRating.objects.update_or_create(
+                track_id=pk,
+                defaults={
+                    "rating": float(ratings[i]),
+                    "low": float(low[i]),
+                    "high": float(high[i]),
+                    "votes": counts[i],
+                    "computed_at": now,
+                },
+            )
+    return len(track_ids)
+
+
+def arena_refit_stale() -> list[int]:
+    """Refit every batch with votes newer than its ratings (beat, every minute: fitting
+    with the bootstrap per vote would cost a second of CPU per vote)."""
+    stale = []
+    latest_votes = (
+        ArenaVote.objects.values("track_a__batch_id")
+        .annotate(last=Max("created_at"))
+        .values_list("track_a__batch_id", "last")
+    )
+    for batch_id, last_vote in latest_votes:
+        fitted = ArenaRating.objects.filter(track__batch_id=batch_id).aggregate(
+            at=Max("computed_at")
+        )["at"]
+        if fitted is None or fitted < last_vote:
+            arena_fit_batch(batch_id=batch_id)
+            stale.append(batch_id)
+    return stale

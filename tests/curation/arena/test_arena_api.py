@@ -1,0 +1,135 @@
+"""The arena through its API: an anonymous pair, the listen gate, votes that reveal the names,
+ties and both-bad votes, refitting and the leaderboard."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from curation.arena import services
+from curation.models import ArenaRating, ArenaVote, Listener
+from curation.services.listening import events_record
+from curation.tasks import fit_arena, refit_arena
+from tests.factories import GenerationBatchFactory, ReadyTrackFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def batch_tracks():
+    batch = GenerationBatchFactory.create()
+    return batch, [ReadyTrackFactory.create(batch=batch, title=f"Song {n}") for n in range(3)]
+
+
+def listener_client():
+    client = Client(enforce_csrf_checks=True)
+    client.get("/")  # the CSRF cookie, as a page visit gives it
+    return client
+
+
+def post(client, path, body):
+    return client.post(
+        path,
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+
+def listen(client, track, seconds, session="s1"):
+    """Play `seconds` of a track through the events API (this also creates the listener)."""
+    body = {
+        "track": track.pk,
+        "session": session,
+        "events": [
+            {"type": "play", "position": 0, "seq": 1, "t": 1000},
+            {"type": "pause", "position": seconds, "seq": 2, "t": 1000 + int(seconds * 1000)},
+        ],
+    }
+    assert post(client, "/api/v1/listening-events/", body).status_code == 200
+
+
+def test_the_pair_is_two_tracks_of_the_batch_without_names(client, batch_tracks):
+    batch, tracks = batch_tracks
+    pair = client.get("/api/v1/arena/pair/", {"batch": batch.pk}).json()
+    ids = {pair["a"]["id"], pair["b"]["id"]}
+    assert len(ids) == 2 and ids <= {t.pk for t in tracks}
+    assert "title" not in pair["a"] and "title" not in pair["b"]
+    assert pair["a"]["audio"]["mp3"] == f"/tracks/{pair['a']['id']}/audio.mp3"
+
+
+def test_voting_unlocks_after_ten_seconds_of_each_track_and_reveals_names(batch_tracks):
+    _, (one, two, _) = batch_tracks
+    client = listener_client()
+    listen(client, one, 12)
+    listen(client, two, 6)
+    vote = {"track_a": one.pk, "track_b": two.pk, "outcome": "a"}
+    refused = post(client, "/api/v1/arena/votes/", vote)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "listen_first"
+    assert refused.json()["error"]["details"]["listened_s"] == {str(one.pk): 12.0, str(two.pk): 6.0}
+    listen(client, two, 5, session="s2")  # another playback: 11 s in all
+    accepted = post(client, "/api/v1/arena/votes/", vote)
+    assert accepted.status_code == 201
+    assert accepted.json()["revealed"]["a"]["title"] == "Song 0"
+    assert accepted.json()["revealed"]["b"]["title"] == "Song 1"
+    assert ArenaVote.objects.get().outcome == "a"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"outcome": "maybe"}, "outcome"),
+        ({"outcome": "a", "track_b": None}, "track_b"),
+        ({"outcome": "tie", "same": True}, "track_b"),
+    ],
+)
+def test_bad_votes_are_refused_clearly(batch_tracks, body, field):
+    _, (one, two, _) = batch_tracks
+    client = listener_client()
+    vote = {"track_a": one.pk, "track_b": one.pk if body.pop("same", False) else two.pk, **body}
+    response = post(client, "/api/v1/arena/votes/", vote)
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["field"] == field
+
+
+def test_tracks_of_different_batches_cannot_be_compared():
+    one, other = ReadyTrackFactory.create(), ReadyTrackFactory.create()
+    listener = Listener.objects.create()
+    for track in (one, other):
+        events = [
+            {"type": "play", "position": 0.0, "seq": 1, "t": 0},
+            {"type": "pause", "position": 30.0, "seq": 2, "t": 30_000},
+        ]
+        events_record(listener_id=listener.pk, track_id=track.pk, session="s", events=events)
+    with pytest.raises(services.ApplicationError, match="same batch"):
+        services.arena_vote_submit(
+            listener_id=listener.pk, track_a=one.pk, track_b=other.pk, outcome="a"
+        )
+
+
+def test_refit_rates_the_batch_counting_ties_half_and_leaving_both_bad_out(batch_tracks):
+    batch, (one, two, three) = batch_tracks
+    listener = Listener.objects.create()
+    for _ in range(6):
+        ArenaVote.objects.create(listener=listener, track_a=one, track_b=two, outcome="a")
+        ArenaVote.objects.create(listener=listener, track_a=two, track_b=three, outcome="a")
+        ArenaVote.objects.create(listener=listener, track_a=one, track_b=three, outcome="tie")
+        ArenaVote.objects.create(listener=listener, track_a=three, track_b=one, outcome="both_bad")
+    assert refit_arena() == [batch.pk]
+    assert refit_arena() == []  # nothing new since
+    ratings = {r.track_id: r for r in ArenaRating.objects.all()}
+    assert ratings[one.pk].rating > ratings[two.pk].rating
+    assert ratings[one.pk].votes == 12  # both-bad votes are not counted
+    assert ratings[one.pk].low < ratings[one.pk].rating < ratings[one.pk].high
+    board = Client().get("/api/v1/arena/leaderboard/", {"batch": batch.pk}).json()
+    assert board[0]["track"]["id"] == one.pk
+    assert board[0]["ci95"][0] < board[0]["rating"] < board[0]["ci95"][1]
+    assert fit_arena(batch_id=batch.pk) == 3
+
+
+def test_a_batch_with_one_track_has_no_pair(client):
+    track = ReadyTrackFactory.create()
+    response = client.get("/api/v1/arena/pair/", {"batch": track.batch_id})
+    assert response.status_code == 404
+    assert client.get("/api/v1/arena/pair/").status_code == 400
