@@ -5,7 +5,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from curation.models import Listener, Rating, RefusedAttempt, TrackStats
+from curation.models import (
+    ArenaFlag,
+    ArenaRating,
+    ArenaVote,
+    Listener,
+    Rating,
+    RefusedAttempt,
+    TrackStats,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -52,3 +60,24 @@ class RefusedAttemptAdmin(ReadOnlyAdmin):
     list_display = ["day", "track", "kind", "reason", "count"]
     list_filter = ["reason", "kind", "day"]
     list_select_related = ["track"]
+
+
+@admin.register(ArenaVote)
+class ArenaVoteAdmin(admin.ModelAdmin):
+    list_display = ["id", "listener", "track_a", "track_b", "outcome", "created_at"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["listener", "track_a", "track_b"]
+
+
+@admin.register(ArenaFlag)
+class ArenaFlagAdmin(admin.ModelAdmin):
+    """Flagged arena voters: their votes are kept here for audit and left out of the fits."""
+
+    list_display = ["listener", "p_value", "votes", "flagged_at"]
+    raw_id_fields = ["listener"]
+
+
+@admin.register(ArenaRating)
+class ArenaRatingAdmin(admin.ModelAdmin):
+    list_display = ["track", "rating", "low", "high", "votes", "computed_at"]
+    raw_id_fields = ["track"]

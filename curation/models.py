@@ -253,3 +253,18 @@ class ArenaRating(models.Model):
 
     def __str__(self) -> str:
         return f"Arena rating of track {self.track_id}: {self.rating:.0f}"
+
+
+class ArenaFlag(models.Model):
+    """A listener whose arena votes the model finds too unlikely to be sincere (Fisher's
+    method over their votes). Their votes stay stored, for audit, and are left out of fits."""
+
+    listener = models.OneToOneField(
+        Listener, on_delete=models.CASCADE, primary_key=True, related_name="arena_flag"
+    )
+    p_value = models.FloatField(help_text="Combined p-value of their votes under the model")
+    votes = models.PositiveIntegerField()
+    flagged_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Listener {self.listener_id} flagged (p = {self.p_value:.2g})"

@@ -1,14 +1,16 @@
 """Arena writes: a listener's vote (after hearing both tracks), and refitting a batch."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
+from curation.arena import anomalies
 from curation.arena import bradley_terry as bt
-from curation.models import ArenaRating, ArenaVote, ListenerTrack
+from curation.models import ArenaFlag, ArenaRating, ArenaVote, ListenerTrack
 from generation.models import Track
 
 # Each track of the pair must have been heard this long (per the listener's own events).
@@ -85,7 +87,9 @@ def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
     index = {pk: i for i, pk in enumerate(track_ids)}
     votes = [
         bt.Vote(index[a], index[b], SCORES[outcome])
-        for a, b, outcome in ArenaVote.objects.filter(track_a_id__in=index, track_b_id__in=index)
+        for a, b, outcome in ArenaVote.objects.filter(
+            track_a_id__in=index, track_b_id__in=index, listener__arena_flag__isnull=True
+        )
         .exclude(outcome=ArenaVote.Outcome.BOTH_BAD)
         .values_list("track_a_id", "track_b_id", "outcome")
     ]
@@ -109,7 +113,36 @@ def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
                     "computed_at": now,
                 },
             )
+    if _flag_anomalous_voters(index, ratings):
+        # Fit again without the newly flagged voters (they are not flagged twice).
+        return arena_fit_batch(batch_id=batch_id, resamples=resamples)
     return len(track_ids)
+
+
+def _flag_anomalous_voters(index: dict[int, int], ratings: Any) -> int:
+    """Flag voters whose votes the fitted model finds too unlikely (curation.arena.anomalies).
+    Flagged votes are kept, for audit, and left out of the next fits."""
+    per_listener: dict[int, list[float]] = {}
+    for listener_id, a, b, outcome in (
+        ArenaVote.objects.filter(
+            track_a_id__in=index, track_b_id__in=index, listener__arena_flag__isnull=True
+        )
+        .exclude(outcome=ArenaVote.Outcome.BOTH_BAD)
+        .values_list("listener_id", "track_a_id", "track_b_id", "outcome")
+    ):
+        p = anomalies.vote_p_value(ratings[index[a]], ratings[index[b]], SCORES[outcome])
+        per_listener.setdefault(listener_id, []).append(p)
+    now = timezone.now()
+    flagged = 0
+    for listener_id, p_values in per_listener.items():
+        anomalous, combined = anomalies.is_anomalous(p_values)
+        if anomalous:
+            ArenaFlag.objects.get_or_create(
+                listener_id=listener_id,
+                defaults={"p_value": combined, "votes": len(p_values), "flagged_at": now},
+            )
+            flagged += 1
+    return flagged
 
 
 def arena_refit_stale() -> list[int]:

@@ -133,3 +133,35 @@ def test_a_batch_with_one_track_has_no_pair(client):
     response = client.get("/api/v1/arena/pair/", {"batch": track.batch_id})
     assert response.status_code == 404
     assert client.get("/api/v1/arena/pair/").status_code == 400
+
+
+def test_a_voter_who_always_picks_the_weaker_track_is_flagged_and_left_out(batch_tracks):
+    from curation.models import ArenaFlag
+
+    batch, (one, two, three) = batch_tracks
+    sincere = [Listener.objects.create() for _ in range(10)]
+    troll = Listener.objects.create()
+    votes = []
+    for person in sincere:
+        for a, b, outcome in (
+            (one, two, "a"),
+            (two, three, "a"),
+            (one, three, "a"),
+            (one, two, "tie"),
+        ):
+            votes += [ArenaVote(listener=person, track_a=a, track_b=b, outcome=outcome)] * 5
+    votes += [ArenaVote(listener=troll, track_a=one, track_b=three, outcome="b")] * 20
+    ArenaVote.objects.bulk_create(
+        [
+            ArenaVote(**{f: getattr(v, f) for f in ("listener", "track_a", "track_b", "outcome")})
+            for v in votes
+        ]
+    )
+    fit_arena(batch_id=batch.pk)
+    flag = ArenaFlag.objects.get()
+    assert flag.listener == troll and flag.p_value < 1e-3 and flag.votes == 20
+    # Kept for audit, left out of the ratings.
+    assert ArenaVote.objects.filter(listener=troll).count() == 20
+    ratings = {r.track_id: r for r in ArenaRating.objects.all()}
+    assert ratings[one.pk].votes == 150 and ratings[three.pk].votes == 100
+    assert ratings[one.pk].rating > ratings[two.pk].rating > ratings[three.pk].rating
