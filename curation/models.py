@@ -251,6 +251,9 @@ class ArenaRating(models.Model):
     votes = models.PositiveIntegerField(help_text="Votes counted (ties included, both-bad not)")
     computed_at = models.DateTimeField()
 
+    class Meta:
+        indexes = [models.Index(F("rating").desc(), F("track_id").desc(), name="arena_order")]
+
     def __str__(self) -> str:
         return f"Arena rating of track {self.track_id}: {self.rating:.0f}"
 

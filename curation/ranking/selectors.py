@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from curation import scoring
-from curation.models import TrackStats
+from curation.models import ArenaRating, TrackStats
 from generation.models import Track
 
-SORTS = ("top", "trending", "new", "controversial")
+SORTS = ("top", "trending", "new", "controversial", "arena")
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "all": None}
 # Each sort's stored, indexed key (TrackStats.Meta.indexes), highest first; the track id breaks
 # ties, so the order is total and a page boundary never skips or repeats a track.
@@ -27,6 +27,7 @@ SORT_KEYS = {
     "trending": "s.trend_log",
     "controversial": "s.controversy",
     "new": "t.finished_at",
+    "arena": "a.rating",  # the Bradley-Terry rating; only tracks with arena votes
 }
 COLUMNS = (
     "s.track_id",
@@ -111,8 +112,10 @@ def ranking_rows(
     query: RankingQuery, *, size: int, after: Position | None = None
 ) -> tuple[list[dict[str, Any]], bool]:
     """The raw rows of one page (in display order), and whether more follow that way."""
-    rows, more = _fetch_page(", ".join(COLUMNS), query, size=size, after=after)
-    return [dict(zip(NAMES, row, strict=True)) for row in rows], more
+    extra = (SORT_KEYS[query.sort],) if query.sort == "arena" else ()
+    rows, more = _fetch_page(", ".join((*COLUMNS, *extra)), query, size=size, after=after)
+    names = (*NAMES, *(key.replace(".", "_") for key in extra))
+    return [dict(zip(names, row, strict=True)) for row in rows], more
 
 
 def ranking_values(rows: list[dict[str, Any]], sort: str) -> list[tuple[Any, ...]]:
@@ -230,7 +233,13 @@ def _fetch_page(
     key, where, params, direction = _page_sql(query, after)
     sql = (
         f"SELECT {select} FROM {TrackStats._meta.db_table} s"
-        f" JOIN {Track._meta.db_table} t ON t.id = s.track_id WHERE {' AND '.join(where)}"
+        f" JOIN {Track._meta.db_table} t ON t.id = s.track_id"
+        + (
+            f" JOIN {ArenaRating._meta.db_table} a ON a.track_id = s.track_id"
+            if query.sort == "arena"
+            else ""
+        )
+        + f" WHERE {' AND '.join(where)}"
         f" ORDER BY {key} {direction}, s.track_id {direction} LIMIT %s"
     )
     with connection.cursor() as cursor:

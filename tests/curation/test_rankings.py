@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from albumvote.exceptions import ApplicationError
-from curation.models import TrackStats
+from curation.models import ArenaRating, TrackStats
 from curation.ranking import selectors
 from curation.ranking.apis import RankingsApi, _parse
 from curation.services import ratings
@@ -23,8 +23,18 @@ URL = "/api/v1/rankings/"
 
 
 def with_stats(**figures):
+    """A published track with these figures, and an arena rating (so every sort lists it)."""
     track = ReadyTrackFactory.create()
     TrackStats.objects.update_or_create(track=track, defaults=figures)
+    rating = 1000.0 + (track.pk * 37) % 101
+    ArenaRating.objects.create(
+        track=track,
+        rating=rating,
+        low=rating - 40,
+        high=rating + 40,
+        votes=9,
+        computed_at=timezone.now(),
+    )
     return track
 
 
@@ -109,10 +119,10 @@ def test_bad_parameters_get_a_400_in_the_one_error_shape(client, params, field):
     assert error["code"] and error["message"]
     assert error["details"]["field"] == field
     if field == "sort":
-        assert error["details"]["choices"] == ["top", "trending", "new", "controversial"]
+        assert error["details"]["choices"] == ["top", "trending", "new", "controversial", "arena"]
 
 
-@pytest.mark.parametrize("sort", ["top", "trending", "new", "controversial"])
+@pytest.mark.parametrize("sort", ["top", "trending", "new", "controversial", "arena"])
 def test_cursor_pages_cover_every_track_once_in_order(client, sort):
     tracks = [
         with_stats(
@@ -185,7 +195,7 @@ def test_a_cursor_only_works_for_its_own_sort(client):
     assert garbage.json()["error"]["details"] == {"field": "cursor"}
 
 
-@pytest.mark.parametrize("sort", ["top", "trending", "new", "controversial"])
+@pytest.mark.parametrize("sort", ["top", "trending", "new", "controversial", "arena"])
 def test_the_postgresql_json_page_equals_the_python_one(postgres_required, sort):
     """On PostgreSQL the database writes the entries' JSON; elsewhere Python does. Same page."""
     person = ListenerFactory.create()
@@ -256,3 +266,10 @@ def test_the_fast_parameter_check_follows_the_documented_serializer(params):
     else:
         assert serializer.is_valid(), serializer.errors
         assert parsed == serializer.validated_data
+
+
+def test_arena_sorts_by_the_bradley_terry_rating_and_lists_only_rated_tracks(client):
+    tracks = [with_stats() for _ in range(3)]
+    ReadyTrackFactory.create()  # no arena votes yet: not in the arena ranking
+    expected = sorted(tracks, key=lambda t: (-t.arena.rating, -t.pk))
+    assert ids(client.get(URL, {"sort": "arena"})) == [t.pk for t in expected]
