@@ -166,8 +166,10 @@ def add_rating_endpoint(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
 
 def add_authentication_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Postprocessing hook: any operation answers 403 to a bad "Authorization: Token" header
-    (403, not 401: the session comes first, and has no WWW-Authenticate challenge)."""
+    (403, not 401: the session comes first, and has no WWW-Authenticate challenge), and 429
+    past the API's rate limit."""
     for item in result.get("paths", {}).values():
         for operation in item.values():
-            operation["responses"].setdefault("403", _error_responses(403)["403"])
+            for code in ("403", "429"):
+                operation["responses"].setdefault(code, _error_responses(int(code))[code])
     return result

@@ -18,7 +18,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "albumvote.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["albumvote.throttling.ApiRateThrottle"],
 }
+# Requests per client (user, or address) per window, for every DRF endpoint; listener feedback
+# has its own, tighter limits (CURATION_RATE_LIMITS).
+API_RATE_LIMIT = (env.int("API_RATE_PER_MINUTE", default=1200), 60)
 
 # OpenAPI 3 at /api/v1/schema/, Swagger UI at /api/v1/docs/ (assets from the sidecar package,
 # served from static/: no CDN).
