@@ -198,12 +198,12 @@ class LiveStateApi(APIView):
                 details={"topics": unknown},
             )
         state: dict[str, Any] = {"tracks": {}}
-        for topic in topics:
-            if topic == "top":
-                state["top"] = selectors.track_top_live()
-            elif topic == "new":
-                state["new"] = selectors.track_new_live()
-            else:
-                track_id = int(topic.removeprefix("track:"))
-                state["tracks"][str(track_id)] = selectors.track_rating_state(track_id=track_id)
+        if "top" in topics:
+            state["top"] = selectors.track_top_live()
+        if "new" in topics:
+            state["new"] = selectors.track_new_live()
+        track_ids = [int(t.removeprefix("track:")) for t in topics if t.startswith("track:")]
+        if track_ids:  # one query for all of them
+            states = selectors.track_rating_states(track_ids=track_ids)
+            state["tracks"] = {str(pk): rating for pk, rating in states.items()}
         return Response(state)

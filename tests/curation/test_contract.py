@@ -80,3 +80,18 @@ def test_http_state_plus_events_equals_a_fresh_fetch():
         async_to_sync(scenario)()
     finally:
         channel_layers.backends.clear()
+
+
+@pytest.mark.django_db
+def test_live_state_reads_any_number_of_tracks_in_one_query(client, django_assert_num_queries):
+    from tests.factories import ReadyTrackFactory
+
+    tracks = ReadyTrackFactory.create_batch(3)
+    topics = ",".join(f"track:{t.pk}" for t in tracks)
+    with django_assert_num_queries(1):
+        state = client.get("/api/v1/live/", {"topics": topics}).json()
+    assert set(state["tracks"]) == {str(t.pk) for t in tracks}
+    more = ReadyTrackFactory.create_batch(10)
+    topics = ",".join(f"track:{t.pk}" for t in [*tracks, *more])
+    with django_assert_num_queries(1):
+        client.get("/api/v1/live/", {"topics": topics})

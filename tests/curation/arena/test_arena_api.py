@@ -165,3 +165,28 @@ def test_a_voter_who_always_picks_the_weaker_track_is_flagged_and_left_out(batch
     ratings = {r.track_id: r for r in ArenaRating.objects.all()}
     assert ratings[one.pk].votes == 150 and ratings[three.pk].votes == 100
     assert ratings[one.pk].rating > ratings[two.pk].rating > ratings[three.pk].rating
+
+
+def test_leaderboard_query_count_does_not_grow(client, batch_tracks, django_assert_num_queries):
+    from django.utils import timezone
+
+    batch, tracks = batch_tracks
+    for n, track in enumerate(tracks):
+        ArenaRating.objects.create(
+            track=track,
+            rating=1000 + n,
+            low=990,
+            high=1010 + n,
+            votes=3,
+            computed_at=timezone.now(),
+        )
+    with django_assert_num_queries(1):
+        client.get("/api/v1/arena/leaderboard/", {"batch": batch.pk})
+    more = [ReadyTrackFactory.create(batch=batch) for _ in range(5)]
+    for track in more:
+        ArenaRating.objects.create(
+            track=track, rating=1000, low=990, high=1010, votes=3, computed_at=timezone.now()
+        )
+    with django_assert_num_queries(1):
+        board = client.get("/api/v1/arena/leaderboard/", {"batch": batch.pk}).json()
+    assert len(board) == 8
