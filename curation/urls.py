@@ -17,6 +17,7 @@ urlpatterns = [
     path("tracks/<id:track_id>/track.mid", streaming.track_midi, name="track-midi"),
     path("batches/<id:batch_id>/", views.batch_detail, name="batch"),
     path("how-ranking-works/", views.how_ranking_works, name="how-ranking-works"),
+    path("arena/", views.arena, name="arena"),
     path("feeds/top.rss", feeds.TopRss(), name="feed-top-rss"),
     path("feeds/new.rss", feeds.NewRss(), name="feed-new-rss"),
     path("feeds/top.atom", feeds.TopAtom(), name="feed-top-atom"),

@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from curation import scoring, selectors
+from curation.arena import selectors as arena_selectors
+from curation.arena import services as arena_services
 from curation.identity import current_listener_id
 from curation.ranking.selectors import site_mean_rating
 from generation import selectors as generation_selectors
@@ -100,6 +102,23 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "counts": generation_selectors.batch_status_counts(batch_id=batch.pk),
     }
     return render(request, "curation/batch_detail.html", context)
+
+
+def arena(request: HttpRequest) -> HttpResponse:
+    """Two tracks of a batch as A and B; vote once both have been heard for 10 s each."""
+    raw = request.GET.get("batch", "")
+    asked = int(raw) if raw.isdigit() and len(raw) <= 18 else None
+    batch_id = arena_selectors.arena_batch(asked)
+    pair = arena_selectors.arena_next_pair(batch_id=batch_id) if batch_id else None
+    board = list(arena_selectors.arena_leaderboard(batch_id=batch_id)) if batch_id else []
+    context = {
+        "batch_id": batch_id,
+        "asked": raw,
+        "sides": [("A", pair[0]), ("B", pair[1])] if pair else [],
+        "listen_each_s": int(arena_services.LISTEN_EACH_S),
+        "chart": arena_selectors.leaderboard_chart(board),
+    }
+    return render(request, "curation/arena.html", context)
 
 
 def how_ranking_works(request: HttpRequest) -> HttpResponse:

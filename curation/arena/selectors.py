@@ -54,3 +54,55 @@ def leaderboard_entry(row: ArenaRating) -> dict[str, Any]:
         "ci95": [round(row.low, 1), round(row.high, 1)],
         "votes": row.votes,
     }
+
+
+def arena_batch(batch_id: int | None) -> int | None:
+    """The batch asked for, else the newest with at least two published tracks."""
+    batches = (
+        Track.objects.filter(status=Track.Status.READY)
+        .values("batch_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+    )
+    if batch_id is not None:
+        return batch_id if batches.filter(batch_id=batch_id).exists() else None
+    newest = batches.order_by("-batch_id").first()
+    return newest["batch_id"] if newest else None
+
+
+def leaderboard_chart(rows: list[ArenaRating], *, width: int = 640) -> dict[str, Any]:
+    """Geometry of the leaderboard plot: one row per track, a dot at its rating and a bar
+    across its 95% interval, on a shared rating axis."""
+    if not rows:
+        return {"rows": [], "ticks": [], "width": width, "height": 0}
+    low = min(r.low for r in rows)
+    high = max(r.high for r in rows)
+    span = max(high - low, 1.0)
+    left, right, row_h = 170, width - 20, 28
+
+    def x(value: float) -> float:
+        return round(left + (value - low) / span * (right - left), 1)
+
+    step = next(s for s in (10, 25, 50, 100, 200, 500) if span / s <= 6)
+    first = int(low // step + 1) * step
+    return {
+        "width": width,
+        "height": len(rows) * row_h + 30,
+        "left": left,
+        "ticks": [{"x": x(v), "label": v} for v in range(first, int(high) + 1, step)],
+        "rows": [
+            {
+                "y": i * row_h + 14,
+                "title": r.track.title or f"Track {r.track_id}",
+                "track_id": r.track_id,
+                "x": x(r.rating),
+                "x_low": x(r.low),
+                "x_high": x(r.high),
+                "rating": round(r.rating),
+                "low": round(r.low),
+                "high": round(r.high),
+                "votes": r.votes,
+            }
+            for i, r in enumerate(rows)
+        ],
+    }

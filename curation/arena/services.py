@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
-from curation.arena import anomalies
+from curation.arena import anomalies, pairs
 from curation.arena import bradley_terry as bt
 from curation.models import ArenaFlag, ArenaRating, ArenaVote, ListenerTrack
 from generation.models import Track
@@ -97,9 +98,17 @@ def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
         return 0
     ratings, low, high = bt.bootstrap(votes, len(track_ids), resamples=resamples)
     counts = [0] * len(track_ids)
+    pair_counts = np.zeros((len(track_ids), len(track_ids)))
     for vote in votes:
         counts[vote.a] += 1
         counts[vote.b] += 1
+        pair_counts[vote.a, vote.b] += 1
+        pair_counts[vote.b, vote.a] += 1
+    # With a handful of votes the bootstrap collapses (resampling one vote gives that vote
+    # every time); the interval shown is the wider of it and the normal approximation.
+    widths = pairs.half_widths(pair_counts, ratings)
+    low = np.minimum(low, ratings - widths)
+    high = np.maximum(high, ratings + widths)
     now = timezone.now()
     with transaction.atomic():
         for pk, i in index.items():

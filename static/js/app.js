@@ -5,6 +5,7 @@ import { Navigator } from "./nav.js";
 import { Player } from "./player.js";
 import { firstQueue, initLists } from "./lists.js";
 import { initTrackPage, trackFromSummary } from "./rating.js";
+import { initArenaPage } from "./arena.js";
 
 const player = new Player(document.getElementById("player"));
 const live = new LiveClient(document.getElementById("live-status"));
@@ -20,7 +21,11 @@ const navigator_ = new Navigator({
 
 function startPage(main) {
   const context = { player, live, navigate: (href) => navigator_.go(href) };
-  teardowns = [initLists(main, context), initTrackPage(main, context)].filter(Boolean);
+  teardowns = [
+    initLists(main, context),
+    initTrackPage(main, context),
+    initArenaPage(main, context),
+  ].filter(Boolean);
   // Until the listener plays something, the player bar offers this page's music.
   const summary = main.querySelector("script#track-summary");
   if (summary) player.cue([trackFromSummary(JSON.parse(summary.textContent))]);

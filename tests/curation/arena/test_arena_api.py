@@ -190,3 +190,13 @@ def test_leaderboard_query_count_does_not_grow(client, batch_tracks, django_asse
     with django_assert_num_queries(1):
         board = client.get("/api/v1/arena/leaderboard/", {"batch": batch.pk}).json()
     assert len(board) == 8
+
+
+def test_a_single_vote_does_not_give_a_falsely_narrow_interval(batch_tracks):
+    batch, (one, two, _) = batch_tracks
+    ArenaVote.objects.create(
+        listener=Listener.objects.create(), track_a=one, track_b=two, outcome="a"
+    )
+    fit_arena(batch_id=batch.pk)
+    rating = ArenaRating.objects.get(track=one)
+    assert rating.high - rating.low > 200  # one vote tells little
