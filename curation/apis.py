@@ -53,6 +53,12 @@ class ListenerFeedbackApi(APIView):
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             SessionAuthentication().enforce_csrf(request)
 
+    def listener(self, request: Request) -> int:
+        """The listener behind the request, created on its first piece of feedback."""
+        listener_id = listeners.listener_for_request(request._request, create=True)
+        assert listener_id is not None
+        return listener_id
+
     def body(self, request: Request) -> dict[str, Any]:
         if not isinstance(request.data, dict):
             raise ApplicationError("Send a JSON object.")
@@ -149,8 +155,7 @@ class ListeningEventsApi(ListenerFeedbackApi):
     )
     def post(self, request: Request) -> Response:
         data = self.body(request)
-        listener_id = listeners.listener_for_request(request._request, create=True)
-        assert listener_id is not None
+        listener_id = self.listener(request)
         result = listening.events_record(
             listener_id=listener_id,
             track_id=data.get("track"),

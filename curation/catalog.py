@@ -11,26 +11,19 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from albumvote.exceptions import ApplicationError
 from albumvote.openapi import PAGE_PARAMETERS, errors, page_of
+from albumvote.pagination import NewestFirst
 from albumvote.permissions import is_producer
 from curation import api_docs, scoring
 from curation.ranking.selectors import site_mean_rating, trend_clock
 from curation.selectors import track_summary
 from generation.composer import PRESETS
 from generation.models import Track
-
-
-class NewestFirst(CursorPagination):
-    ordering = ("-id",)
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class TrackFilterSerializer(serializers.Serializer):

@@ -5,7 +5,6 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.request import Request
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from albumvote.openapi import PAGE_PARAMETERS, errors, page_of
+from albumvote.pagination import NewestFirst
 from albumvote.permissions import IsProducer
 
 from . import selectors, services
@@ -44,13 +44,6 @@ class BatchLaunchSerializer(serializers.Serializer):
     preset = serializers.CharField(required=False, help_text="A style preset; mixed if left out")
     seed = serializers.IntegerField(required=False, min_value=0)
     temperature = serializers.FloatField(required=False)
-
-
-class NewestFirst(CursorPagination):
-    ordering = ("-id",)
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class BatchLaunchApi(APIView):

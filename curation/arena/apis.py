@@ -13,7 +13,6 @@ from albumvote.openapi import errors
 from curation.apis import ListenerFeedbackApi
 from curation.arena import selectors, services
 from curation.selectors import track_summary
-from curation.services import listeners
 from generation.models import Track
 
 BATCH = OpenApiParameter("batch", int, required=True, description="A batch id")
@@ -90,8 +89,7 @@ class ArenaVoteApi(ListenerFeedbackApi):
     )
     def post(self, request: Request) -> Response:
         data = self.body(request)
-        listener_id = listeners.listener_for_request(request._request, create=True)
-        assert listener_id is not None
+        listener_id = self.listener(request)
         reveal = services.arena_vote_submit(
             listener_id=listener_id,
             track_a=data.get("track_a"),

@@ -78,22 +78,31 @@ def arena_vote_submit(
 
 
 def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
-    """Fit the batch's Bradley-Terry ratings with bootstrap intervals; "both bad" votes are
-    left out. Returns how many tracks were rated."""
+    """Fit the batch's Bradley-Terry ratings with bootstrap intervals; "both bad" votes and
+    flagged voters' votes are left out. Returns how many tracks were rated."""
     track_ids = list(
         Track.objects.filter(batch_id=batch_id, status=Track.Status.READY)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     index = {pk: i for i, pk in enumerate(track_ids)}
-    votes = [
-        bt.Vote(index[a], index[b], SCORES[outcome])
-        for a, b, outcome in ArenaVote.objects.filter(
+    rows = [
+        (listener_id, bt.Vote(index[a], index[b], SCORES[outcome]))
+        for listener_id, a, b, outcome in ArenaVote.objects.filter(
             track_a_id__in=index, track_b_id__in=index, listener__arena_flag__isnull=True
         )
         .exclude(outcome=ArenaVote.Outcome.BOTH_BAD)
-        .values_list("track_a_id", "track_b_id", "outcome")
+        .values_list("listener_id", "track_a_id", "track_b_id", "outcome")
     ]
+    # Flag on the point estimate (cheap), refitting without each newly flagged voter until
+    # none is left; the bootstrap then runs once, on the votes that count.
+    while rows:
+        ratings = bt.fit(bt.win_matrix([vote for _, vote in rows], len(track_ids)))
+        flagged = _flag_anomalous_voters(rows, ratings)
+        if not flagged:
+            break
+        rows = [(listener_id, vote) for listener_id, vote in rows if listener_id not in flagged]
+    votes = [vote for _, vote in rows]
     if not votes:
         return 0
     ratings, low, high = bt.bootstrap(votes, len(track_ids), resamples=resamples)
@@ -122,27 +131,18 @@ def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
                     "computed_at": now,
                 },
             )
-    if _flag_anomalous_voters(index, ratings):
-        # Fit again without the newly flagged voters (they are not flagged twice).
-        return arena_fit_batch(batch_id=batch_id, resamples=resamples)
     return len(track_ids)
 
 
-def _flag_anomalous_voters(index: dict[int, int], ratings: Any) -> int:
-    """Flag voters whose votes the fitted model finds too unlikely (curation.arena.anomalies).
-    Flagged votes are kept, for audit, and left out of the next fits."""
+def _flag_anomalous_voters(rows: list[tuple[int, bt.Vote]], ratings: Any) -> set[int]:
+    """Flag voters whose votes the fitted model finds too unlikely (curation.arena.anomalies);
+    returns who was flagged. Flagged votes are kept, for audit, and left out of fits."""
     per_listener: dict[int, list[float]] = {}
-    for listener_id, a, b, outcome in (
-        ArenaVote.objects.filter(
-            track_a_id__in=index, track_b_id__in=index, listener__arena_flag__isnull=True
-        )
-        .exclude(outcome=ArenaVote.Outcome.BOTH_BAD)
-        .values_list("listener_id", "track_a_id", "track_b_id", "outcome")
-    ):
-        p = anomalies.vote_p_value(ratings[index[a]], ratings[index[b]], SCORES[outcome])
+    for listener_id, vote in rows:
+        p = anomalies.vote_p_value(ratings[vote.a], ratings[vote.b], vote.score)
         per_listener.setdefault(listener_id, []).append(p)
     now = timezone.now()
-    flagged = 0
+    flagged = set()
     for listener_id, p_values in per_listener.items():
         anomalous, combined = anomalies.is_anomalous(p_values)
         if anomalous:
@@ -150,7 +150,7 @@ def _flag_anomalous_voters(index: dict[int, int], ratings: Any) -> int:
                 listener_id=listener_id,
                 defaults={"p_value": combined, "votes": len(p_values), "flagged_at": now},
             )
-            flagged += 1
+            flagged.add(listener_id)
     return flagged
 
 

@@ -9,12 +9,12 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db import connection
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from curation import scoring
+from curation import selectors as curation_selectors
 from curation.models import ArenaRating, TrackStats
 from generation.models import Track
 
@@ -314,8 +314,7 @@ def site_mean_rating() -> float:
     global _prior
     now = time.monotonic()
     if _prior is None or now - _prior[0] > PRIOR_TTL_S:
-        totals = TrackStats.objects.aggregate(n=Sum("rating_count"), total=Sum("rating_sum"))
-        _prior = (now, totals["total"] / totals["n"] if totals["n"] else 3.0)
+        _prior = (now, curation_selectors.site_mean_rating())
     return _prior[1]
 
 

@@ -100,7 +100,7 @@ def stats_reconcile(*, track_ids: list[int] | None = None, repair: bool = True) 
     ]
     if repair:
         for track_id in sorted({d.track_id for d in drifts}):
-            _repair(track_id, expected[track_id])
+            _repair(track_id)
     for drift in drifts:
         logger.warning(
             "track %s: %s was %s, the rows say %s%s",
@@ -116,10 +116,10 @@ def stats_reconcile(*, track_ids: list[int] | None = None, repair: bool = True) 
 def stats_rebuild(*, track_ids: list[int]) -> None:
     """Set these tracks' figures from their rows (after merging two listeners' histories)."""
     for track_id in track_ids:
-        _repair(track_id, {})
+        _repair(track_id)
 
 
-def _repair(track_id: int, values: dict[str, Any]) -> None:
+def _repair(track_id: int) -> None:
     # Recomputed again under the row lock: votes that landed since the comparison count.
     with transaction.atomic():
         TrackStats.objects.get_or_create(track_id=track_id)
