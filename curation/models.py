@@ -271,3 +271,14 @@ class ArenaFlag(models.Model):
 
     def __str__(self) -> str:
         return f"Listener {self.listener_id} flagged (p = {self.p_value:.2g})"
+
+
+# Albums and picks live in their own module; importing them registers them with this app.
+from curation.albums.models import (  # noqa: E402, F401
+    Album,
+    AlbumAudit,
+    AlbumJob,
+    AlbumTrack,
+    AlbumVersion,
+    TrackPick,
+)

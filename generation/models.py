@@ -15,6 +15,7 @@ class GenerationBatch(models.Model):
         COMMAND = "command", "Management command"
         API = "api", "API"
         SCHEDULE = "schedule", "Schedule"
+        REMIX = "remix", "Remix"
 
     source = models.CharField(max_length=16, choices=Source.choices)
     launched_by = models.ForeignKey(
@@ -29,6 +30,10 @@ class GenerationBatch(models.Model):
     params = models.JSONField(default=dict, help_text="Launch parameters (preset, seed, ...)")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set for a remix: variations of this track (same seed family, some parameters changed).
+    remix_of = models.ForeignKey(
+        "Track", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_batches"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
