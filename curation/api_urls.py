@@ -1,6 +1,6 @@
 """Listener API URLs."""
 
-from django.urls import path
+from django.urls import include, path
 
 import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
 from curation import apis, catalog
@@ -17,4 +17,6 @@ urlpatterns = [
     path("arena/leaderboard/", ArenaLeaderboardApi.as_view(), name="api-arena-leaderboard"),
     path("tracks/", catalog.TrackListApi.as_view(), name="api-tracks"),
     path("tracks/<id:track_id>/", catalog.TrackDetailApi.as_view(), name="api-track"),
+    path("", include("curation.albums.api_urls")),
+    path("", include("curation.albums.job_api_urls")),
 ]

@@ -28,3 +28,7 @@ def fit_arena(*, batch_id: int) -> int:
 def refit_arena() -> list[int]:
     """Refit the batches that got arena votes since their last fit (beat, every minute)."""
     return arena_refit_stale()
+
+
+# Album preview and export tasks live with the albums; importing them registers them.
+from curation.albums import tasks as album_tasks  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """Public page URLs: listening, tracks, batches, accounts, and the audio itself."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
 from curation import feeds, streaming, views
@@ -24,6 +24,9 @@ urlpatterns = [
     path("feeds/new.atom", feeds.NewAtom(), name="feed-new-atom"),
     path("feeds/top.json", feeds.json_feed, {"kind": "top"}, name="feed-top-json"),
     path("feeds/new.json", feeds.json_feed, {"kind": "new"}, name="feed-new-json"),
+    path("", include("curation.albums.urls")),
+    path("", include("curation.albums.job_urls")),
+    path("producer/", include("curation.producer.urls")),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,1 @@
+"""Celery entry points for albums: the preview mix and the export archive."""

@@ -1,0 +1,1 @@
+"""The producer's side: the dashboard of batches, tracks, charts and picks (producers only)."""
