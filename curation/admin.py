@@ -1,4 +1,6 @@
-"""Admin for curation: listeners, ratings, per-track figures and refused attempts (read-only)."""
+"""Admin for curation: listeners, ratings, per-track figures and refused attempts (read-only);
+albums, their versions, audit log and jobs (read-only: the producer pages and services write
+them, so an admin edit can never change a finalized version)."""
 
 from typing import Any
 
@@ -6,12 +8,18 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from curation.models import (
+    Album,
+    AlbumAudit,
+    AlbumJob,
+    AlbumTrack,
+    AlbumVersion,
     ArenaFlag,
     ArenaRating,
     ArenaVote,
     Listener,
     Rating,
     RefusedAttempt,
+    TrackPick,
     TrackStats,
 )
 
@@ -81,3 +89,49 @@ class ArenaFlagAdmin(admin.ModelAdmin):
 class ArenaRatingAdmin(admin.ModelAdmin):
     list_display = ["track", "rating", "low", "high", "votes", "computed_at"]
     raw_id_fields = ["track"]
+
+
+@admin.register(TrackPick)
+class TrackPickAdmin(ReadOnlyAdmin):
+    list_display = ["track", "shortlisted", "vetoed", "tags", "updated_by", "updated_at"]
+    list_filter = ["shortlisted", "vetoed"]
+    list_select_related = ["track", "updated_by"]
+
+
+class AlbumTrackInline(admin.TabularInline):
+    model = AlbumTrack
+    fields = ["position", "track"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Album)
+class AlbumAdmin(ReadOnlyAdmin):
+    list_display = ["title", "published_version", "created_by", "updated_at"]
+    list_select_related = ["published_version", "created_by"]
+    search_fields = ["title"]
+    inlines = [AlbumTrackInline]
+
+
+@admin.register(AlbumVersion)
+class AlbumVersionAdmin(ReadOnlyAdmin):
+    list_display = ["album", "number", "total_s", "finalized_by", "finalized_at"]
+    list_select_related = ["album", "finalized_by"]
+
+
+@admin.register(AlbumAudit)
+class AlbumAuditAdmin(ReadOnlyAdmin):
+    list_display = ["at", "album", "action", "actor", "version"]
+    list_filter = ["action"]
+    list_select_related = ["album", "actor", "version"]
+
+
+@admin.register(AlbumJob)
+class AlbumJobAdmin(ReadOnlyAdmin):
+    list_display = ["id", "album", "kind", "status", "progress", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["album"]

@@ -43,6 +43,7 @@ class TrackFilters:
 
 
 def site_mean_rating() -> float:
+    """The site-wide mean, summed now; pages use the cached copy (ranking.selectors)."""
     totals = TrackStats.objects.aggregate(n=Sum("rating_count"), total=Sum("rating_sum"))
     return totals["total"] / totals["n"] if totals["n"] else 3.0
 
@@ -54,7 +55,9 @@ def published_tracks() -> QuerySet[Any]:
     every vote, so sorting by them uses an index instead of aggregating votes. The Bayesian
     average depends on the site-wide mean, which every vote moves, so it is computed here.
     """
-    prior = site_mean_rating()
+    from curation.ranking.selectors import site_mean_rating as cached_site_mean
+
+    prior = cached_site_mean()
     strength = settings.CURATION_BAYES_PRIOR_STRENGTH
     count = Coalesce(F("stats__rating_count"), 0)
     total = Coalesce(F("stats__rating_sum"), 0)

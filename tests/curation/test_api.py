@@ -191,3 +191,20 @@ def test_the_live_state_endpoint(browser, track):
     assert [t["id"] for t in state["new"]] == [track.pk]
     bad = browser.get("/api/v1/live/?topics=weather")
     assert bad.status_code == 400 and "Unknown topic" in error_of(bad)["message"]
+
+
+def test_live_state_query_count_does_not_grow_with_topics_or_tracks(
+    browser, track, django_assert_max_num_queries
+):
+    """One query per kind of topic (the site mean cached), however many tracks are asked for
+    or listed."""
+    more = ReadyTrackFactory.create_batch(12)
+    topics = ",".join(["top", "new", *(f"track:{t.pk}" for t in [track, *more])])
+    browser.get("/api/v1/live/?topics=top")  # warm per-process caches (site mean)
+    with django_assert_max_num_queries(3) as few:
+        response = browser.get(f"/api/v1/live/?topics={topics}")
+    assert response.status_code == 200
+    assert len(response.json()["tracks"]) == 13
+    ReadyTrackFactory.create_batch(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert browser.get(f"/api/v1/live/?topics={topics}").status_code == 200
