@@ -101,7 +101,7 @@ class TrackPickAdmin(ReadOnlyAdmin):
 class AlbumTrackInline(admin.TabularInline):
     model = AlbumTrack
     fields = ["position", "track"]
-    readonly_fields = fields
+    readonly_fields = ["position", "track"]
     extra = 0
     can_delete = False
 
