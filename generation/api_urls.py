@@ -9,4 +9,5 @@ from . import apis
 urlpatterns = [
     path("batches/", apis.BatchLaunchApi.as_view(), name="api-batch-launch"),
     path("batches/<id:batch_id>/", apis.BatchDetailApi.as_view(), name="api-batch-detail"),
+    path("tracks/<id:track_id>/remix/", apis.TrackRemixApi.as_view(), name="api-track-remix"),
 ]

@@ -11,11 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from albumvote.exceptions import ApplicationError
 from albumvote.openapi import PAGE_PARAMETERS, errors, page_of
 from albumvote.pagination import NewestFirst
 from albumvote.permissions import IsProducer
 
-from . import selectors, services
+from . import remix, selectors, services
 from .models import GenerationBatch
 
 
@@ -102,3 +103,47 @@ class BatchDetailApi(APIView):
     def get(self, request: Request, batch_id: int) -> Response:
         batch = get_object_or_404(GenerationBatch, pk=batch_id)
         return Response(BatchOutputSerializer(batch).data)
+
+
+class RemixVariationSerializer(serializers.Serializer):
+    """Documents one variation; generation.remix validates. Give at least one field."""
+
+    tempo_bpm = serializers.FloatField(required=False, help_text="40 to 220")
+    tonic = serializers.CharField(required=False, help_text="A note name: 'E', 'F#', 'Bb'")
+    mode = serializers.ChoiceField(choices=["major", "minor"], required=False)
+    instrumentation = serializers.CharField(
+        required=False, allow_null=True, help_text="An instrument set; null for the preset's own"
+    )
+    temperature = serializers.FloatField(required=False, help_text="0.1 to 2.0")
+
+
+class RemixInputSerializer(serializers.Serializer):
+    variations = RemixVariationSerializer(many=True, help_text="1 to 4 variations")
+
+
+class TrackRemixApi(APIView):
+    """POST (producers): variations of a finished track, queued as a remix batch linked to it.
+    {"variations": [{"tempo_bpm": 140}, {"tonic": "E", "mode": "minor"}]}."""
+
+    permission_classes = [IsProducer]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="tracks_remix_create",
+        request=RemixInputSerializer,
+        responses={201: BatchOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, track_id: int) -> Response:
+        data = request.data
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+        unknown = sorted(str(key) for key in data if key != "variations")
+        if unknown:
+            raise ApplicationError(
+                f'Unknown field(s): {", ".join(unknown)}. Send {{"variations": [...]}}.',
+                details={"fields": unknown},
+            )
+        batch = remix.remix_launch(
+            track_id=track_id, variations=data.get("variations"), user=request.user
+        )
+        return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)

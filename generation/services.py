@@ -102,6 +102,33 @@ def batch_launch(
     base_seed = (
         params.seed if params.seed is not None else random.SystemRandom().randrange(MAX_SEED)
     )
+    return batch_create(
+        source=source,
+        batch_params={**params.as_json(), "seed": base_seed},
+        track_params=[
+            _track_compose_params(params, position=position, base_seed=base_seed)
+            for position in range(params.count)
+        ],
+        launched_by=launched_by,
+        schedule=schedule,
+        schedule_slot=schedule_slot,
+    )
+
+
+def batch_create(
+    *,
+    source: str,
+    batch_params: dict[str, Any],
+    track_params: list[dict[str, Any]],
+    launched_by: AbstractBaseUser | AnonymousUser | None = None,
+    schedule: BatchSchedule | None = None,
+    schedule_slot: datetime | None = None,
+    remix_of: Track | None = None,
+) -> GenerationBatch:
+    """A batch with one queued track per compose-params dict, dispatched after commit.
+
+    Callers validate the params first (batch_params_validate, remix.remix_variations_validate).
+    """
     user = launched_by if isinstance(launched_by, get_user_model()) else None
     with transaction.atomic():
         batch = GenerationBatch.objects.create(
@@ -109,11 +136,15 @@ def batch_launch(
             launched_by=user,
             schedule=schedule,
             schedule_slot=schedule_slot,
-            count=params.count,
-            params={**params.as_json(), "seed": base_seed},
+            count=len(track_params),
+            params=batch_params,
+            remix_of=remix_of,
         )
         tracks = Track.objects.bulk_create(
-            [_new_track(batch, params, position, base_seed) for position in range(params.count)]
+            [
+                _new_track(batch, compose_params, position)
+                for position, compose_params in enumerate(track_params)
+            ]
         )
         events.send_batch_launched(batch)
         track_ids = [track.pk for track in tracks]
@@ -121,8 +152,7 @@ def batch_launch(
     return batch
 
 
-def _new_track(batch: GenerationBatch, params: BatchParams, position: int, base_seed: int) -> Track:
-    compose_params = _track_compose_params(params, position=position, base_seed=base_seed)
+def _new_track(batch: GenerationBatch, compose_params: dict[str, Any], position: int) -> Track:
     return Track(
         batch=batch,
         position=position,

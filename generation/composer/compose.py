@@ -15,7 +15,7 @@ from .melody import Context, MelodyEvent, Part, make_part, vary_part
 from .model import ComposerModel
 from .params import ComposeParams, validate_params
 from .piece import Piece
-from .presets import PRESETS, Preset
+from .presets import PRESETS, Preset, instrumented
 from .theory import METERS, SCALE_STEPS, chord_index, tonic_name, tonic_pc
 from .titles import make_title
 
@@ -107,7 +107,7 @@ def _build(model: ComposerModel, params: ComposeParams, make: PartMaker, vary: V
 
     sections = build_sections(ctx, plan, parts, variant)
     arranger = Arranger(
-        preset,
+        instrumented(preset, params.instrumentation),
         tonic=pc,
         melody_tonic=melody_tonic,
         tempo_bpm=chosen.tempo_bpm,
@@ -144,6 +144,8 @@ def _build(model: ComposerModel, params: ComposeParams, make: PartMaker, vary: V
             "section_bars": plan.section_bars,
             "outro_bars": plan.outro_bars,
             "style": preset.style,
+            # Only when asked for, so resolved params of earlier tracks keep their shape.
+            **({"instrumentation": params.instrumentation} if params.instrumentation else {}),
         },
         key=f"{chosen.tonic} {chosen.mode}",
         tonic=chosen.tonic,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .errors import ComposerParamError
-from .presets import PRESETS
+from .presets import INSTRUMENTATIONS, PRESETS
 from .theory import tonic_pc
 
 SEED_LIMIT = 2**32
@@ -28,6 +28,7 @@ class ComposeParams:
     mode: str | None = None  # "major" | "minor"
     tonic: str | None = None  # "C", "F#", "Bb", ...
     target_seconds: float | None = None  # 60..180
+    instrumentation: str | None = None  # a name in INSTRUMENTATIONS; None: the preset's own
 
 
 PARAM_NAMES = tuple(f.name for f in fields(ComposeParams))
@@ -78,6 +79,15 @@ def _check(params: ComposeParams) -> ComposeParams:
     seconds = params.target_seconds
     if seconds is not None:
         seconds = _number("target_seconds", seconds, *SECONDS_RANGE, " seconds")
+    instrumentation = params.instrumentation
+    if instrumentation is not None and (
+        not isinstance(instrumentation, str) or instrumentation not in INSTRUMENTATIONS
+    ):
+        raise ComposerParamError(
+            "instrumentation",
+            f"unknown instrumentation {instrumentation!r}; choose one of: "
+            f"{', '.join(INSTRUMENTATIONS)} or null for the preset's own",
+        )
     return ComposeParams(
         preset=params.preset,
         seed=seed,
@@ -86,6 +96,7 @@ def _check(params: ComposeParams) -> ComposeParams:
         mode=mode,
         tonic=tonic,
         target_seconds=seconds,
+        instrumentation=instrumentation,
     )
 
 
@@ -116,5 +127,6 @@ def params_from_dict(raw: dict[str, Any]) -> ComposeParams:
         mode=raw.get("mode"),
         tonic=raw.get("tonic"),
         target_seconds=raw.get("target_seconds"),
+        instrumentation=raw.get("instrumentation"),
     )
     return _check(params)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -158,3 +158,60 @@ PRESETS: dict[str, Preset] = {
         ),
     )
 }
+
+
+# Alternative instrument sets a caller may ask for instead of the preset's own (remixes).
+# Only the General MIDI programs and part names change: ranges, velocities and the part
+# prefixes (which order the MIDI tracks) stay the preset's, so the notes stay the same.
+INSTRUMENTATIONS: dict[str, dict[str, tuple[int, str]]] = {
+    "piano": {
+        "melody": (0, "piano"),
+        "comp": (0, "piano"),
+        "bass": (0, "piano left hand"),
+        "pad": (48, "strings"),
+    },
+    "strings": {
+        "melody": (40, "violin"),
+        "comp": (48, "string ensemble"),
+        "bass": (42, "cello"),
+        "pad": (49, "slow strings"),
+    },
+    "winds": {
+        "melody": (73, "flute"),
+        "comp": (71, "clarinet"),
+        "bass": (70, "bassoon"),
+        "pad": (52, "choir"),
+    },
+    "guitar": {
+        "melody": (24, "nylon guitar"),
+        "comp": (25, "steel guitar"),
+        "bass": (32, "acoustic bass"),
+        "pad": (48, "strings"),
+    },
+    "synth": {
+        "melody": (81, "saw lead"),
+        "comp": (4, "electric piano"),
+        "bass": (38, "synth bass"),
+        "pad": (89, "warm pad"),
+    },
+}
+
+
+def instrumented(preset: Preset, instrumentation: str | None) -> Preset:
+    """The preset with another instrument set; None keeps the preset's own."""
+    if instrumentation is None:
+        return preset
+    programs = INSTRUMENTATIONS[instrumentation]
+
+    def swap(voice: Voice, part: str) -> Voice:
+        program, label = programs[part]
+        prefix = voice.name.split(":", 1)[0]
+        return replace(voice, program=program, name=f"{prefix}: {label}")
+
+    return replace(
+        preset,
+        melody=swap(preset.melody, "melody"),
+        comp=swap(preset.comp, "comp"),
+        bass=swap(preset.bass, "bass"),
+        pad=swap(preset.pad, "pad") if preset.pad is not None else None,
+    )
