@@ -1,0 +1,96 @@
+"""API for album jobs (producers): ask for a preview mix or an export archive, then poll it."""
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from albumvote.exceptions import ApplicationError
+from albumvote.openapi import errors
+from albumvote.permissions import IsProducer
+from curation.albums import jobs
+from curation.albums.models import AlbumJob
+
+
+class AlbumJobOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    # Plain strings: an enum named "status" would collide with the tracks' in the schema.
+    kind = serializers.CharField(help_text="preview | export")
+    status = serializers.CharField(help_text="queued | running | done | failed")
+    progress = serializers.FloatField(help_text="0..1")
+    stage = serializers.CharField(help_text="What it is doing now")
+    error = serializers.CharField(help_text="Why it failed; empty otherwise")
+    album_id = serializers.IntegerField()
+    version = serializers.IntegerField(allow_null=True, help_text="The exported version number")
+    file_url = serializers.CharField(allow_null=True, help_text="Set once the job is done")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+def job_json(job: AlbumJob) -> dict[str, Any]:
+    done = job.status == AlbumJob.Status.DONE and bool(job.file)
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "stage": job.stage,
+        "error": job.error,
+        "album_id": job.album_id,
+        "version": job.version.number if job.version is not None else None,
+        "file_url": reverse("curation:album-job-file", args=[job.pk]) if done else None,
+        "created_at": serializers.DateTimeField().to_representation(job.created_at),
+        "finished_at": serializers.DateTimeField().to_representation(job.finished_at)
+        if job.finished_at
+        else None,
+    }
+
+
+class AlbumPreviewApi(APIView):
+    """POST: a preview mix of the working tracklist (an identical, still valid one is reused)."""
+
+    permission_classes = [IsProducer]
+
+    @extend_schema(
+        operation_id="album_preview_create",
+        request=None,
+        responses={202: AlbumJobOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, album_id: int) -> Response:
+        job = jobs.job_request_preview(album_id=album_id, user=request.user)
+        return Response(job_json(job), status=status.HTTP_202_ACCEPTED)
+
+
+class AlbumExportApi(APIView):
+    """POST: an export archive (ZIP) of a finalized version."""
+
+    permission_classes = [IsProducer]
+
+    @extend_schema(
+        operation_id="album_export_create",
+        request=None,
+        responses={202: AlbumJobOutputSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, album_id: int, number: int) -> Response:
+        job = jobs.job_request_export(album_id=album_id, version_number=number, user=request.user)
+        return Response(job_json(job), status=status.HTTP_202_ACCEPTED)
+
+
+class AlbumJobApi(APIView):
+    """GET: how far a job has got; file_url once it is done."""
+
+    permission_classes = [IsProducer]
+
+    @extend_schema(
+        operation_id="album_job_retrieve",
+        responses={200: AlbumJobOutputSerializer, **errors(403, 404)},
+    )
+    def get(self, request: Request, job_id: int) -> Response:
+        job = jobs.job_get(job_id=job_id)
+        if job is None:
+            raise ApplicationError("No such job.", code="not_found", status_code=404)
+        return Response(job_json(job))

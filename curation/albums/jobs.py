@@ -1,0 +1,293 @@
+"""Album jobs: asking for a preview mix or an export archive, and running one (in a worker).
+
+Requests create an AlbumJob row and enqueue it after commit. job_run is what the Celery task
+calls: it guards on the row's state under select_for_update, so a redelivered message for a
+finished job does nothing and one for a job whose worker died takes it over (and counts the
+attempt). Progress is written in short transactions of their own, so a page polling the job
+sees it move while the work goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.files import File
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.utils import timezone
+
+from albumvote.exceptions import ApplicationError
+from curation.albums import export, mix
+from curation.albums.models import Album, AlbumAudit, AlbumJob, AlbumVersion
+from generation.models import Track
+
+logger = logging.getLogger(__name__)
+
+User = AbstractBaseUser | AnonymousUser
+# A job whose worker keeps dying (out of memory, killed) is given up after this many tries.
+MAX_ATTEMPTS = 3
+# A queued or running job this old is presumed lost: asking again makes a new one.
+STALE_AFTER = timedelta(minutes=30)
+_ACTIVE = (AlbumJob.Status.QUEUED, AlbumJob.Status.RUNNING)
+# Without a broker (the run command's zero-set-up mode) jobs run on one background thread.
+_in_process = ThreadPoolExecutor(max_workers=1, thread_name_prefix="album-jobs")
+
+
+class _Superseded(Exception):
+    """Another delivery of the same job took it over; this one stops quietly."""
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def job_get(*, job_id: int) -> AlbumJob | None:
+    return AlbumJob.objects.select_related("version", "album").filter(pk=job_id).first()
+
+
+def job_file_exists(job: AlbumJob) -> bool:
+    return bool(job.file) and job.file.storage.exists(job.file.name or "")
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+def _actor(user: User | None) -> Any:
+    """The user to record (None for anonymous); Any because the user model is swappable."""
+    return user if isinstance(user, AbstractBaseUser) and user.is_authenticated else None
+
+
+def _reusable(
+    album_id: int, kind: str, track_ids: list[int], version: AlbumVersion | None
+) -> AlbumJob | None:
+    fresh = timezone.now() - STALE_AFTER
+    candidates = AlbumJob.objects.filter(
+        album_id=album_id,
+        kind=kind,
+        version=version,
+        track_ids=track_ids,
+        status__in=[*_ACTIVE, AlbumJob.Status.DONE],
+    ).order_by("-created_at", "-id")
+    for job in candidates:
+        if job.status == AlbumJob.Status.DONE and job_file_exists(job):
+            return job
+        if job.status in _ACTIVE and job.created_at >= fresh:
+            return job
+    return None
+
+
+def _create(
+    *, album: Album, kind: str, track_ids: list[int], version: AlbumVersion | None, user: User
+) -> AlbumJob:
+    existing = _reusable(album.pk, kind, track_ids, version)
+    if existing is not None:
+        return existing
+    job = AlbumJob.objects.create(
+        album=album,
+        kind=kind,
+        version=version,
+        track_ids=track_ids,
+        requested_by=_actor(user),
+        stage="Waiting for a worker",
+    )
+    transaction.on_commit(lambda: enqueue(job.pk))
+    return job
+
+
+def _locked_album(album_id: int) -> Album:
+    # Locked so that two clicks at once make one job, not two.
+    album = Album.objects.select_for_update().filter(pk=album_id).first()
+    if album is None:
+        raise ApplicationError("No such album.", code="not_found", status_code=404)
+    return album
+
+
+@transaction.atomic
+def job_request_preview(*, album_id: int, user: User) -> AlbumJob:
+    """A preview mix of the album's working tracklist as it is now (or the same one again)."""
+    album = _locked_album(album_id)
+    track_ids = list(album.entries.order_by("position").values_list("track_id", flat=True))
+    if not track_ids:
+        raise ApplicationError("Add tracks to the album before asking for a preview.",
+                               code="empty_album")  # fmt: skip
+    return _create(
+        album=album, kind=AlbumJob.Kind.PREVIEW, track_ids=track_ids, version=None, user=user
+    )
+
+
+@transaction.atomic
+def job_request_export(*, album_id: int, version_number: int, user: User) -> AlbumJob:
+    """An export archive of a finalized version (versions never change, so one is reused)."""
+    album = _locked_album(album_id)
+    version = album.versions.filter(number=version_number).first()
+    if version is None:
+        if not album.versions.exists():
+            raise ApplicationError("Finalize the album before exporting it.", code="not_finalized")
+        raise ApplicationError(
+            f"This album has no version {version_number}.", code="not_found", status_code=404
+        )
+    track_ids = [row["track_id"] for row in version.tracklist]
+    return _create(
+        album=album, kind=AlbumJob.Kind.EXPORT, track_ids=track_ids, version=version, user=user
+    )
+
+
+def enqueue(job_id: int) -> None:
+    from curation.albums.tasks import build_album_job
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        _in_process.submit(_run_in_process, job_id)
+        return
+    try:
+        build_album_job.apply_async(kwargs={"job_id": job_id})
+    except Exception:
+        # The job stays queued; asking again after STALE_AFTER makes a new one.
+        logger.exception("could not queue album job %s", job_id)
+
+
+def _run_in_process(job_id: int) -> None:
+    from curation.albums.tasks import build_album_job
+
+    close_old_connections()
+    try:
+        build_album_job.apply(kwargs={"job_id": job_id}, throw=False)
+    except Exception:
+        logger.exception("in-process album job %s failed", job_id)
+    finally:
+        close_old_connections()
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def job_run(*, job_id: int) -> None:
+    """Build the job's file. Safe to run again: a finished job is left as it is."""
+    with transaction.atomic():
+        job = AlbumJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status not in _ACTIVE:
+            return
+        if job.attempts >= MAX_ATTEMPTS:
+            _finish_failed(job, f"Gave up after {job.attempts} attempts.")
+            return
+        job.status = AlbumJob.Status.RUNNING
+        job.attempts += 1
+        job.progress = 0.0
+        job.stage = "Starting"
+        job.error = ""
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "attempts", "progress", "stage", "error", "started_at"])
+        attempt = job.attempts
+
+    def progress(value: float, stage: str) -> None:
+        # Its own short transaction (autocommit); matches only while this attempt owns the job.
+        updated = AlbumJob.objects.filter(
+            pk=job_id, status=AlbumJob.Status.RUNNING, attempts=attempt
+        ).update(progress=round(min(max(value, 0.0), 0.99), 3), stage=stage[:120])
+        if not updated:
+            raise _Superseded
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="album-job-") as tmp:
+            if job.kind == AlbumJob.Kind.PREVIEW:
+                path, details = _build_preview(job, Path(tmp), progress)
+            else:
+                path, details = _build_export(job, Path(tmp), progress)
+            progress(0.99, "Saving")
+            _finish_done(job_id, attempt, path, details)
+    except _Superseded:
+        logger.info("album job %s was taken over by another delivery", job_id)
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the task retries, and the retry takes the job over
+    except Exception as exc:
+        logger.exception("album job %s failed", job_id)
+        with transaction.atomic():
+            locked = AlbumJob.objects.select_for_update().get(pk=job_id)
+            if locked.status == AlbumJob.Status.RUNNING and locked.attempts == attempt:
+                _finish_failed(locked, readable(exc))
+
+
+def job_mark_failed(*, job_id: int, error: str) -> None:
+    """For the task when Celery itself gives up (time limit, retries exhausted)."""
+    with transaction.atomic():
+        job = AlbumJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is not None and job.status in _ACTIVE:
+            _finish_failed(job, error)
+
+
+def readable(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if name == "SoftTimeLimitExceeded":
+        return "Took too long and was stopped."
+    message = str(exc).strip() or name
+    return message if isinstance(exc, export.ExportError) else f"{name}: {message}"[:2000]
+
+
+def _tracks(track_ids: list[int]) -> dict[int, Track]:
+    return {
+        track.pk: track
+        for track in Track.objects.filter(pk__in=track_ids).only(
+            "pk", "title", "status", "audio_mp3", "audio_opus", "midi", "peaks", "duration_s"
+        )
+    }
+
+
+def _build_preview(job: AlbumJob, workdir: Path, progress: export.Progress) -> tuple[Path, dict]:
+    tracks = _tracks(job.track_ids)
+    sources = []
+    for track_id in job.track_ids:
+        track = tracks.get(track_id)
+        if track is None or not track.audio_mp3:
+            raise export.ExportError(f"Track {track_id} has no audio (it may have been deleted).")
+        sources.append(Path(track.audio_mp3.path))
+    progress(0.02, "Mixing the album")
+    out = workdir / "preview.mp3"
+    result = mix.build(
+        sources, out, on_progress=lambda done: progress(0.02 + 0.95 * done, "Mixing the album")
+    )
+    return out, {"tracks": job.track_ids, "duration_s": result.duration_s}
+
+
+def _build_export(job: AlbumJob, workdir: Path, progress: export.Progress) -> tuple[Path, dict]:
+    if job.version_id is None:
+        raise export.ExportError("This export job has no album version.")
+    version = AlbumVersion.objects.select_related("finalized_by").get(pk=job.version_id)
+    tracks = _tracks([row["track_id"] for row in version.tracklist])
+    archive = export.build(version, tracks, workdir=workdir, progress=progress)
+    return archive, {"number": version.number, "tracks": job.track_ids}
+
+
+def _finish_done(job_id: int, attempt: int, path: Path, details: dict) -> None:
+    with transaction.atomic():
+        job = AlbumJob.objects.select_for_update().get(pk=job_id)
+        if job.status != AlbumJob.Status.RUNNING or job.attempts != attempt:
+            raise _Superseded
+        with path.open("rb") as file:
+            # The storage writes a temporary file and renames it into place.
+            job.file.save(f"{job.kind}{path.suffix}", File(file), save=False)
+        job.status = AlbumJob.Status.DONE
+        job.progress = 1.0
+        job.stage = "Done"
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "status", "progress", "stage", "finished_at"])
+        AlbumAudit.objects.create(
+            album_id=job.album_id,
+            version_id=job.version_id,
+            actor_id=job.requested_by_id,
+            action=AlbumAudit.Action.PREVIEW
+            if job.kind == AlbumJob.Kind.PREVIEW
+            else AlbumAudit.Action.EXPORTED,
+            details={"job_id": job.pk, "bytes": job.file.size, **details},
+        )
+
+
+def _finish_failed(job: AlbumJob, error: str) -> None:
+    job.status = AlbumJob.Status.FAILED
+    job.error = error
+    job.stage = "Failed"
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "stage", "finished_at"])
