@@ -290,7 +290,7 @@ def album_finalize(*, album_id: int, user: User) -> AlbumVersion:
         description=album.description,
         tracklist=rows,
         transitions=selectors.transitions_of(rows),
-        total_s=round(sum(row["duration_s"] or 0.0 for row in rows), 3),
+        total_s=round(sum(row["duration_s"] or 0.0 for row in rows), 1),  # as the live totals
         finalized_by=_actor(user),
         finalized_at=timezone.now(),
     )

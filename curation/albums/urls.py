@@ -1,7 +1,13 @@
-"""URLs (filled in by the albums and producer work)."""
+"""Album pages: the published albums, and the producers' album list and workspace."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
 import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
+from curation.albums import views
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("albums/", views.album_list, name="albums"),
+    path("albums/<id:album_id>/", views.album_detail, name="album"),
+    path("producer/albums/", views.producer_album_list, name="producer-albums"),
+    path("producer/albums/<id:album_id>/", views.album_workspace, name="album-workspace"),
+]

@@ -6,6 +6,8 @@ import { Player } from "./player.js";
 import { firstQueue, initLists } from "./lists.js";
 import { initTrackPage, trackFromSummary } from "./rating.js";
 import { initArenaPage } from "./arena.js";
+import "./remix.js"; // delegated from the document: the producer remix form
+import { initAlbumWorkspace } from "./album-workspace.js";
 
 const player = new Player(document.getElementById("player"));
 const live = new LiveClient(document.getElementById("live-status"));
@@ -25,6 +27,7 @@ function startPage(main) {
     initLists(main, context),
     initTrackPage(main, context),
     initArenaPage(main, context),
+    initAlbumWorkspace(main, context),
   ].filter(Boolean);
   // Until the listener plays something, the player bar offers this page's music.
   const summary = main.querySelector("script#track-summary");
