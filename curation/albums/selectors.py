@@ -4,7 +4,7 @@ and the published albums that listeners and the public API see."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from curation.albums import sequencer
 from curation.albums.models import Album, AlbumTrack, AlbumVersion, TrackPick
@@ -228,3 +228,37 @@ def album_with_entries(*, album_id: int) -> Album | None:
         .prefetch_related(Prefetch("entries", queryset=AlbumTrack.objects.select_related("track")))
         .first()
     )
+
+
+def album_published_feed() -> QuerySet[Album]:
+    """Published albums for a cursor feed: the release time as a field of the row itself
+    (cursor pagination reads its position from an attribute), newest release first."""
+    return album_published_list().annotate(released_at=F("published_version__finalized_at"))
+
+
+def album_version_get(*, album_id: int, number: int) -> AlbumVersion | None:
+    return album_versions(album_id=album_id).filter(number=number).first()
+
+
+def pick_list(
+    *, shortlisted: bool | None = None, vetoed: bool | None = None, tag: str | None = None
+) -> QuerySet[TrackPick]:
+    """Producers' picks with their track's title and who last changed them (one query)."""
+    picks = TrackPick.objects.select_related("track", "updated_by").only(
+        "track_id",
+        "shortlisted",
+        "vetoed",
+        "notes",
+        "tags",
+        "updated_at",
+        "updated_by__username",
+        "track__title",
+        "track__status",
+    )
+    if shortlisted is not None:
+        picks = picks.filter(shortlisted=shortlisted)
+    if vetoed is not None:
+        picks = picks.filter(vetoed=vetoed)
+    if tag is not None:
+        picks = picks.filter(tags__contains=[tag])
+    return picks
