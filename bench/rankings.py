@@ -2,15 +2,17 @@
 
     .venv/bin/python bench/rankings.py [--requests 300]
 
-Seeds 10,000 published tracks in a fresh PostgreSQL database, then 10k, 100k and 1M ratings.
-At each size it times GET /api/v1/rankings/?sort=top&page_size=100 (the production WSGI app
-called in-process, one request at a time: view, query, serialisation, ETag) and, in the same
-run, the naive ranking: the same top 100 computed with GROUP BY over the raw rating rows (the
-query alone, which flatters it). Prints the figures, then one JSON line.
+Seeds 10,000 published tracks in a fresh PostgreSQL database, then 10k, 100k and 1M ratings,
+each with its rater's listening state (ratings need listening first). At each size it times
+GET /api/v1/rankings/?sort=top&page_size=100 (the production WSGI app called in-process, one
+request at a time: view, query, serialisation, ETag) and, in alternating rounds of the same
+run, the naive ranking: the same crowd score computed with GROUP BY over the raw rating and
+listening rows (the query alone, which flatters it). It checks that both give the same top
+100. Prints the figures, then one JSON line.
 
-The per-track figures are filled from the ratings in one statement per size: the seeding
-shortcut for what each vote does in its own transaction (tests/curation/test_aggregates.py
-holds the two equal).
+The per-track figures are filled from the raw rows in one statement per size: the seeding
+shortcut for what each vote and listening event does in its own transaction
+(tests/curation/test_aggregates.py holds the two equal).
 """
 
 import argparse
@@ -42,25 +44,67 @@ COUNTS = """
   FROM curation_rating GROUP BY track_id
 """
 
+# Each track's listening figures, straight from the per-listener rows: listeners, the sum of
+# each one's share heard, plays and early skips (the seed's skips are all early ones).
+LISTENING = """
+  SELECT lt.track_id, count(*) AS listeners, sum(lt.plays) AS plays, sum(lt.skips) AS skips,
+         sum(lt.listened_s) AS seconds, sum(lt.completes) AS completes,
+         sum(lt.replays) AS replays,
+         sum(least(1.0, lt.listened_s / nullif(tt.duration_s, 0))) AS through_sum
+  FROM curation_listenertrack lt JOIN generation_track tt ON tt.id = lt.track_id
+  GROUP BY lt.track_id
+"""
+
+# The naive top 100: the same crowd score (curation/scoring.py) computed from the raw rows on
+# every request, as a site without stored aggregates would.
 NAIVE = """
 SELECT t.id, t.title, c.n, c.total, c.n1, c.n2, c.n3, c.n4, c.n5,
-       (c.total + 15.0) / (c.n + 5) - 1.65 * sqrt(greatest(
+       {stars} / 4 * ((c.total + 15.0) / (c.n + 5) - 1.65 * sqrt(greatest(
          (c.n1 + 4 * c.n2 + 9 * c.n3 + 16 * c.n4 + 25 * c.n5 + 55.0) / (c.n + 5)
-         - ((c.total + 15.0) / (c.n + 5)) ^ 2, 0) / (c.n + 6)) AS lower_bound
+         - ((c.total + 15.0) / (c.n + 5)) ^ 2, 0) / (c.n + 6)) - 1)
+       + {through} * (coalesce(l.through_sum, 0) + {shrink} * {neutral_through})
+         / (coalesce(l.listeners, 0) + {shrink})
+       + {kept} * (1 - (coalesce(l.skips, 0) + {shrink} * {neutral_skip})
+         / (coalesce(l.plays, 0) + {shrink})) AS crowd_score
 FROM (
 {counts}
 ) c JOIN generation_track t ON t.id = c.track_id AND t.status = 'ready'
-ORDER BY lower_bound DESC, t.id DESC LIMIT 100
-""".replace("{counts}", COUNTS)
+LEFT JOIN (
+{listening}
+) l ON l.track_id = c.track_id
+ORDER BY crowd_score DESC, t.id DESC LIMIT 100
+"""
 
 FILL_STATS = """
 UPDATE curation_trackstats s SET
   rating_count = c.n, rating_sum = c.total, stars_1 = c.n1, stars_2 = c.n2, stars_3 = c.n3,
-  stars_4 = c.n4, stars_5 = c.n5, version = s.version + 1
+  stars_4 = c.n4, stars_5 = c.n5, version = s.version + 1,
+  plays = l.plays, unique_listeners = l.listeners, listen_seconds = l.seconds,
+  completes = l.completes, skips = l.skips, replays = l.replays,
+  listen_through_sum = l.through_sum
 FROM (
 {counts}
-) c WHERE s.track_id = c.track_id
-""".replace("{counts}", COUNTS)
+) c JOIN (
+{listening}
+) l ON l.track_id = c.track_id
+WHERE s.track_id = c.track_id
+""".replace("{counts}", COUNTS).replace("{listening}", LISTENING)
+
+
+def naive_sql() -> str:
+    from curation import scoring
+
+    weights = scoring.CROWD_WEIGHTS
+    return NAIVE.format(
+        stars=weights["stars"],
+        through=weights["listen_through"],
+        kept=weights["kept"],
+        shrink=scoring.SHRINK_LISTENERS,
+        neutral_through=scoring.NEUTRAL_LISTEN_THROUGH,
+        neutral_skip=scoring.NEUTRAL_SKIP_RATE,
+        counts=COUNTS,
+        listening=LISTENING,
+    )
 
 
 def server_env(media: Path) -> dict[str, str]:
@@ -136,6 +180,20 @@ def seed_ratings(cursor, start: int, stop: int) -> None:
         " JOIN t ON t.k = i %% %s JOIN l ON l.k = i / %s",
         [start, stop - 1, TRACKS, TRACKS],
     )
+    # Ratings need listening first: each rater's listening state for the track, heard 20% to
+    # 100% of the way (under a quarter counts as an early skip), a third of them twice.
+    cursor.execute(
+        "WITH t AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM generation_track),"
+        " l AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM curation_listener),"
+        " f AS (SELECT i, 0.2 + ((i::bigint * 40503) %% 801) / 1000.0 AS heard"
+        "   FROM generate_series(%s, %s) AS i)"
+        " INSERT INTO curation_listenertrack (listener_id, track_id, listened_s, max_position_s,"
+        " plays, completes, skips, replays, session, last_seq, updated_at)"
+        " SELECT l.id, t.id, 120 * f.heard, 120 * f.heard, 1 + (f.i %% 3 = 0)::int,"
+        " (f.heard >= 0.95)::int, (f.heard < 0.25)::int, 0, 'bench', 1, now()"
+        " FROM f JOIN t ON t.k = f.i %% %s JOIN l ON l.k = f.i / %s",
+        [start, stop - 1, TRACKS, TRACKS],
+    )
     cursor.execute(FILL_STATS)
     # Let the bulk load settle (dead tuples from the fill, dirty buffers) before timing, as a
     # live site would have between its votes and its reads.
@@ -154,6 +212,20 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
+def timed_together(
+    fast: Callable[[], object], slow: Callable[[], object], fast_runs: int, slow_runs: int
+) -> tuple[list[float], list[float]]:
+    """Both timed in alternating rounds, so that the machine's drift (its speed moves by tens
+    of percent from minute to minute) weighs on both alike and their ratio holds."""
+    fast_times: list[float] = []
+    slow_times: list[float] = []
+    per_round = max(1, fast_runs // slow_runs)
+    for _ in range(slow_runs):
+        fast_times += timed(fast, per_round)
+        slow_times += timed(slow, 1)
+    return fast_times, slow_times
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -162,7 +234,7 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--naive-runs", type=int, default=15)
+    parser.add_argument("--naive-runs", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="albumvote-rankings-") as tmp:
         media = Path(tmp)
@@ -193,10 +265,30 @@ def main() -> None:
             assert status[0].startswith("200"), (status, body[:300])
             assert body.count(b'"crowd_score"') == 100
 
+        naive_query = naive_sql()
+        naive_top: list[tuple[int, float]] = []
+
         def naive() -> None:
             with connection.cursor() as cursor:
-                cursor.execute(NAIVE)
-                assert len(cursor.fetchall()) == 100
+                cursor.execute(naive_query)
+                rows = cursor.fetchall()
+                assert len(rows) == 100
+                naive_top[:] = [(row[0], row[-1]) for row in rows]
+
+        def agreement() -> str:
+            """Whether both rank the same 100 tracks: the same ids, or (where tracks tie to
+            the last bit in one and differ in the 15th digit in the other) the same scores."""
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT track_id, crowd_score FROM curation_trackstats"
+                    " ORDER BY crowd_score DESC, track_id DESC LIMIT 100"
+                )
+                stored = cursor.fetchall()
+            if [row[0] for row in stored] == [row[0] for row in naive_top]:
+                return "the same top 100"
+            if all(abs(a[1] - b[1]) < 1e-9 for a, b in zip(stored, naive_top, strict=True)):
+                return "the same top-100 scores; tied tracks in another order"
+            return "NOT the same top 100"
 
         figures: dict[str, float] = {}
         with connection.cursor() as cursor:
@@ -210,15 +302,17 @@ def main() -> None:
                     f"{size:>9,} ratings seeded in {time.perf_counter() - started:.1f} s",
                     flush=True,
                 )
-                fast = timed(request, args.requests)
-                slow = timed(naive, args.naive_runs if size >= 100_000 else 100)
+                fast, slow = timed_together(
+                    request, naive, args.requests, args.naive_runs if size >= 100_000 else 50
+                )
+                same = agreement()
                 figures[f"p50_ms_{label}"] = round(statistics.median(fast), 2)
                 figures[f"p99_ms_{label}"] = round(percentile(fast, 0.99), 2)
                 figures[f"naive_p50_ms_{label}"] = round(statistics.median(slow), 2)
                 print(
                     f"  top-100 request: p50 {figures[f'p50_ms_{label}']} ms, p99 "
                     f"{figures[f'p99_ms_{label}']} ms | naive GROUP BY query: p50 "
-                    f"{figures[f'naive_p50_ms_{label}']} ms",
+                    f"{figures[f'naive_p50_ms_{label}']} ms ({same})",
                     flush=True,
                 )
     flat = figures["p50_ms_1m"] / figures["p50_ms_10k"]
