@@ -13,9 +13,16 @@ PRODUCER_PERMISSION = "generation.add_generationbatch"
 def is_producer(user: AbstractBaseUser | AnonymousUser) -> bool:
     if not user.is_authenticated or not isinstance(user, PermissionsMixin):
         return False
-    if user.is_superuser or user.groups.filter(name=PRODUCERS_GROUP).exists():
-        return True
-    return user.has_perm(PRODUCER_PERMISSION)
+    # Remembered on the user object: a page's guard and its nav link ask once per request.
+    cached = getattr(user, "_is_producer", None)
+    if cached is None:
+        cached = (
+            user.is_superuser
+            or user.groups.filter(name=PRODUCERS_GROUP).exists()
+            or user.has_perm(PRODUCER_PERMISSION)
+        )
+        user._is_producer = cached  # type: ignore[attr-defined]
+    return bool(cached)
 
 
 class IsProducer(BasePermission):

@@ -57,6 +57,16 @@ def schedule_save(*, schedule: BatchSchedule) -> BatchSchedule:
     return schedule
 
 
+def schedule_set_enabled(*, schedule_id: int, enabled: bool) -> BatchSchedule:
+    """Pause or resume a schedule; its beat entry follows (a paused entry never fires)."""
+    with transaction.atomic():
+        schedule = BatchSchedule.objects.select_for_update().filter(pk=schedule_id).first()
+        if schedule is None:
+            raise ApplicationError("No such schedule.", code="not_found", status_code=404)
+        schedule.enabled = enabled
+        return schedule_save(schedule=schedule)
+
+
 def schedule_delete(*, schedule: BatchSchedule) -> None:
     with transaction.atomic():
         if schedule.periodic_task is not None:

@@ -1,7 +1,22 @@
-"""URLs (filled in by the albums and producer work)."""
+"""Producer dashboard URLs, under /producer/ in the curation namespace."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
 import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
+from curation.producer import views
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.dashboard, name="producer"),
+    path("batches/launch/", views.batch_launch, name="producer-batch-launch"),
+    path("tracks/", views.track_table, name="producer-tracks"),
+    path("tracks/<id:track_id>/", views.track_detail, name="producer-track"),
+    path("tracks/<id:track_id>/picks/", views.track_picks, name="producer-track-picks"),
+    path("tracks/<id:track_id>/retry/", views.track_retry, name="producer-track-retry"),
+    path("schedules/new/", views.schedule_create, name="producer-schedule-create"),
+    path("schedules/<id:schedule_id>/", views.schedule_edit, name="producer-schedule-edit"),
+    path(
+        "schedules/<id:schedule_id>/enabled/",
+        views.schedule_toggle,
+        name="producer-schedule-toggle",
+    ),
+]

@@ -8,6 +8,7 @@ import { initTrackPage, trackFromSummary } from "./rating.js";
 import { initArenaPage } from "./arena.js";
 import "./remix.js"; // delegated from the document: the producer remix form
 import { initAlbumWorkspace } from "./album-workspace.js";
+import { initProducerPage } from "./producer.js";
 
 const player = new Player(document.getElementById("player"));
 const live = new LiveClient(document.getElementById("live-status"));
@@ -28,6 +29,7 @@ function startPage(main) {
     initTrackPage(main, context),
     initArenaPage(main, context),
     initAlbumWorkspace(main, context),
+    initProducerPage(main),
   ].filter(Boolean);
   // Until the listener plays something, the player bar offers this page's music.
   const summary = main.querySelector("script#track-summary");

@@ -1,0 +1,130 @@
+"""Forms of the producer dashboard: they parse input; the services decide what is allowed."""
+
+from typing import Any
+
+from django import forms
+
+from albumvote.exceptions import ApplicationError
+from generation import composer, schedules
+from generation.composer.theory import MODES
+from generation.models import BatchSchedule, Track
+from generation.services import MAX_SEED, BatchParams, batch_params_validate
+
+from .selectors import SORTS, ProducerTrackFilters
+
+
+def preset_choices() -> list[tuple[str, str]]:
+    return [("", "A mix of presets")] + [
+        (name, preset.label) for name, preset in sorted(composer.PRESETS.items())
+    ]
+
+
+class LaunchForm(forms.Form):
+    """Launch parameters; generation.services.batch_params_validate has the last word."""
+
+    count = forms.IntegerField(min_value=1, initial=10)
+    preset = forms.ChoiceField(choices=preset_choices, required=False)
+    seed = forms.IntegerField(required=False, min_value=0, max_value=MAX_SEED)
+    temperature = forms.FloatField(initial=1.0)
+    tempo_bpm = forms.FloatField(required=False, label="Tempo (BPM)")
+    mode = forms.ChoiceField(
+        choices=[("", "Any")] + [(m, m.capitalize()) for m in MODES], required=False
+    )
+
+    batch_params: BatchParams
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        raw = {key: value for key, value in data.items() if value not in (None, "")}
+        try:
+            self.batch_params = batch_params_validate(raw)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return data
+
+
+class ScheduleForm(forms.ModelForm):
+    """Create or edit a schedule; saving goes through generation.schedules.schedule_save."""
+
+    preset = forms.ChoiceField(choices=preset_choices, required=False)
+
+    class Meta:
+        model = BatchSchedule
+        fields = [
+            "name",
+            "enabled",
+            "count",
+            "preset",
+            "temperature",
+            "minute",
+            "hour",
+            "day_of_week",
+            "day_of_month",
+            "month_of_year",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        candidate = BatchSchedule(**{k: v for k, v in data.items() if k in self.Meta.fields})
+        try:
+            schedules.schedule_validate(schedule=candidate)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return data
+
+
+class PickForm(forms.Form):
+    """Shortlist / veto / neither, notes and comma-separated tags."""
+
+    state = forms.ChoiceField(
+        choices=[("none", "Neither"), ("shortlisted", "Shortlisted"), ("vetoed", "Vetoed")],
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. opener, calm")
+
+    def pick_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "shortlisted": data["state"] == "shortlisted",
+            "vetoed": data["state"] == "vetoed",
+            "notes": data["notes"],
+            "tags": [tag for tag in data["tags"].split(",") if tag.strip()],
+        }
+
+
+def parse_track_filters(query: Any) -> tuple[ProducerTrackFilters, list[str]]:
+    """Filters from the query string; a bad value is dropped with a message, never a 500."""
+    problems: list[str] = []
+    sort = query.get("sort") or "new"
+    if sort not in SORTS:
+        problems.append(f"Unknown sort {sort!r}; showing the newest first.")
+        sort = "new"
+    status = query.get("status") or None
+    if status is not None and status not in Track.Status.values:
+        problems.append(f"Unknown status {status!r}; showing every status.")
+        status = None
+    batch: int | None = None
+    raw_batch = query.get("batch") or ""
+    if raw_batch:
+        if raw_batch.isdigit() and len(raw_batch) <= 18:
+            batch = int(raw_batch)
+        else:
+            problems.append(f"Batch must be a number, not {raw_batch!r}.")
+    preset = query.get("preset") or None
+    if preset is not None and preset not in composer.PRESETS:
+        problems.append(f"Unknown preset {preset!r}.")
+        preset = None
+    pick = query.get("pick") or None
+    if pick is not None and pick not in ("shortlisted", "vetoed", "none"):
+        problems.append(f"Unknown pick filter {pick!r}.")
+        pick = None
+    tag = (query.get("tag") or "").strip().lower() or None
+    filters = ProducerTrackFilters(
+        sort=sort, status=status, batch=batch, preset=preset, pick=pick, tag=tag
+    )
+    return filters, problems

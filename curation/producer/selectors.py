@@ -1,0 +1,185 @@
+"""Reads for the producer dashboard: every track whatever its status, batches, chart data."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from curation.arena import selectors as arena_selectors
+from curation.models import ArenaRating, ListenerTrack, Rating, RefusedAttempt
+from generation.composer import PRESETS
+from generation.models import BatchSchedule, GenerationBatch, Track
+
+REFUSED_REASONS = [RefusedAttempt.Reason.NOT_LISTENED, RefusedAttempt.Reason.INVALID]
+THROTTLED_REASONS = [
+    RefusedAttempt.Reason.THROTTLED_LISTENER,
+    RefusedAttempt.Reason.THROTTLED_IP,
+]
+
+# Sort name -> (label, ordering). Figures a track has no row for yet sort last either way.
+SORTS: dict[str, tuple[str, list[Any]]] = {
+    "new": ("Newest", [F("created_at").desc(), F("id").desc()]),
+    "crowd": ("Crowd score", [F("stats__crowd_score").desc(nulls_last=True), F("id").desc()]),
+    "ratings": ("Most ratings", [F("stats__rating_count").desc(nulls_last=True), F("id").desc()]),
+    "mean": ("Mean rating", [F("stats__mean").desc(nulls_last=True), F("id").desc()]),
+    "lower_bound": (
+        "Lower bound",
+        [F("stats__lower_bound").desc(nulls_last=True), F("id").desc()],
+    ),
+    "arena": ("Arena rating", [F("arena__rating").desc(nulls_last=True), F("id").desc()]),
+    "plays": ("Plays", [F("stats__plays").desc(nulls_last=True), F("id").desc()]),
+    "listen_through": (
+        "Listen-through",
+        [F("stats__listen_through").desc(nulls_last=True), F("id").desc()],
+    ),
+    "skip_rate": ("Skip rate", [F("stats__skip_rate").desc(nulls_last=True), F("id").desc()]),
+    "tempo": ("Tempo", [F("tempo_bpm").asc(nulls_last=True), F("id").desc()]),
+    "energy": ("Energy", [F("energy").desc(nulls_last=True), F("id").desc()]),
+    "length": ("Length", [F("duration_s").desc(nulls_last=True), F("id").desc()]),
+    "refused": ("Refused attempts", [F("refused").desc(), F("id").desc()]),
+}
+
+
+@dataclass(frozen=True)
+class ProducerTrackFilters:
+    sort: str = "new"
+    status: str | None = None
+    batch: int | None = None
+    preset: str | None = None
+    pick: str | None = None  # "shortlisted", "vetoed" or "none"
+    tag: str | None = None
+
+
+def _attempts(reasons: list[RefusedAttempt.Reason]) -> Coalesce:
+    total = (
+        RefusedAttempt.objects.filter(track_id=OuterRef("pk"), reason__in=reasons)
+        .values("track_id")
+        .annotate(total=Sum("count"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def track_list(filters: ProducerTrackFilters) -> QuerySet[Track]:
+    """Tracks of every status with stats, arena rating, pick and the refused/throttled
+    attempt totals, in one query whatever the page size."""
+    tracks = (
+        Track.objects.select_related("batch", "stats", "arena", "pick")
+        .annotate(refused=_attempts(REFUSED_REASONS), throttled=_attempts(THROTTLED_REASONS))
+        .defer("peaks", "resolved_params", "sections")
+    )
+    if filters.status:
+        tracks = tracks.filter(status=filters.status)
+    if filters.batch is not None:
+        tracks = tracks.filter(batch_id=filters.batch)
+    if filters.preset:
+        tracks = tracks.filter(preset=filters.preset)
+    if filters.pick == "shortlisted":
+        tracks = tracks.filter(pick__shortlisted=True)
+    elif filters.pick == "vetoed":
+        tracks = tracks.filter(pick__vetoed=True)
+    elif filters.pick == "none":
+        tracks = tracks.exclude(Q(pick__shortlisted=True) | Q(pick__vetoed=True))
+    if filters.tag:
+        tracks = tracks.filter(pick__tags__contains=[filters.tag])
+    _, ordering = SORTS.get(filters.sort, SORTS["new"])
+    return tracks.order_by(*ordering)
+
+
+def track_filter_choices() -> dict[str, Any]:
+    return {
+        "sorts": {name: label for name, (label, _) in SORTS.items()},
+        "statuses": Track.Status.choices,
+        "presets": {name: preset.label for name, preset in sorted(PRESETS.items())},
+        "batches": list(
+            GenerationBatch.objects.order_by("-created_at").values_list("pk", flat=True)[:50]
+        ),
+        "picks": {"shortlisted": "Shortlisted", "vetoed": "Vetoed", "none": "Neither"},
+    }
+
+
+def track_get(*, track_id: int) -> Track | None:
+    """One track of any status, with everything the producer page shows of it."""
+    return (
+        Track.objects.select_related("batch", "batch__launched_by", "stats", "arena", "pick")
+        .annotate(refused=_attempts(REFUSED_REASONS), throttled=_attempts(THROTTLED_REASONS))
+        .filter(pk=track_id)
+        .first()
+    )
+
+
+def track_refusals(*, track_id: int) -> list[dict[str, Any]]:
+    """Refused and throttled attempts on a track, per kind and reason, all days summed."""
+    labels = dict(RefusedAttempt.Reason.choices)
+    rows = (
+        RefusedAttempt.objects.filter(track_id=track_id)
+        .values("kind", "reason")
+        .annotate(total=Sum("count"))
+        .order_by("-total", "kind", "reason")
+    )
+    return [{**row, "label": labels.get(row["reason"], row["reason"])} for row in rows]
+
+
+def listener_max_positions(*, track_id: int) -> list[float]:
+    """How far each listener got into the track (ListenerTrack.max_position_s)."""
+    return list(
+        ListenerTrack.objects.filter(track_id=track_id, plays__gt=0).values_list(
+            "max_position_s", flat=True
+        )
+    )
+
+
+def rating_times(*, track_id: int) -> list[datetime]:
+    """When each current rating was given (created_at: a changed rating is not a new one)."""
+    return list(
+        Rating.objects.filter(track_id=track_id)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+
+
+def batch_arena(*, batch_id: int) -> list[ArenaRating]:
+    return list(arena_selectors.arena_leaderboard(batch_id=batch_id))
+
+
+def batches_for_dashboard(*, recent: int = 8) -> dict[str, list[GenerationBatch]]:
+    """Running batches and the most recent finished ones, each with its tracks (3 queries)."""
+    tracks = Prefetch("tracks", queryset=Track.objects.order_by("position").defer("peaks"))
+    base = GenerationBatch.objects.select_related("launched_by", "schedule", "remix_of")
+    running = list(
+        base.filter(finished_at__isnull=True).order_by("-created_at").prefetch_related(tracks)
+    )
+    finished = list(
+        base.filter(finished_at__isnull=False)
+        .order_by("-created_at")[:recent]
+        .prefetch_related(tracks)
+    )
+    for batch in [*running, *finished]:
+        counts = {status: 0 for status in Track.Status.values}
+        for track in batch.tracks.all():
+            counts[track.status] += 1
+        done = sum(counts[status] for status in Track.TERMINAL)
+        batch.status_counts = counts  # type: ignore[attr-defined]
+        batch.done = done  # type: ignore[attr-defined]
+        batch.total = sum(counts.values())  # type: ignore[attr-defined]
+    return {"running": running, "recent": finished}
+
+
+def schedule_list() -> QuerySet[BatchSchedule]:
+    return BatchSchedule.objects.select_related("periodic_task").order_by("name")
+
+
+def schedule_get(*, schedule_id: int) -> BatchSchedule | None:
+    return BatchSchedule.objects.filter(pk=schedule_id).first()

@@ -1,0 +1,225 @@
+"""Producer dashboard pages: batches and schedules, the tracks table, one track in full.
+
+Producers only (curation.albums.views.producer_required): anonymous visitors are sent to the
+login page, other users get a 403 page. Writes go through the generation and album services;
+a refusal comes back as a message on the page, never a 500.
+"""
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from albumvote.exceptions import ApplicationError
+from curation.albums import services as album_services
+from curation.albums.views import producer_required
+from curation.arena.selectors import leaderboard_chart
+from curation.producer import charts, selectors
+from curation.producer.forms import LaunchForm, PickForm, ScheduleForm, parse_track_filters
+from generation import schedules
+from generation import services as generation_services
+from generation.models import GenerationBatch, Track
+
+PAGE_SIZE = 50
+
+
+def _albums_url() -> str:
+    try:
+        return reverse("curation:producer-albums")
+    except NoReverseMatch:
+        return "/producer/albums/"
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = "" if field == "__all__" else f"{form.fields[field].label or field}: "
+        for error in errors:
+            messages.error(request, f"{label}{error}")
+
+
+@producer_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = {
+        **selectors.batches_for_dashboard(),
+        "launch_form": LaunchForm(),
+        "schedules": list(selectors.schedule_list()),
+        "albums_url": _albums_url(),
+    }
+    return render(request, "producer/dashboard.html", context)
+
+
+@producer_required
+@require_POST
+def batch_launch(request: HttpRequest) -> HttpResponse:
+    form = LaunchForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("curation:producer")
+    batch = generation_services.batch_launch(
+        params=form.batch_params, source=GenerationBatch.Source.API, launched_by=request.user
+    )
+    messages.success(request, f"Launched batch {batch.pk}: {batch.count} tracks queued.")
+    return redirect("curation:producer")
+
+
+@producer_required
+@require_POST
+def track_retry(request: HttpRequest, track_id: int) -> HttpResponse:
+    retried = generation_services.tracks_retry(track_ids=[track_id])
+    if retried:
+        messages.success(request, f"Track {track_id} is queued again.")
+    else:
+        messages.error(request, f"Track {track_id} is not a failed track; nothing to retry.")
+    return redirect(_back(request, reverse("curation:producer-track", args=[track_id])))
+
+
+@producer_required
+def track_table(request: HttpRequest) -> HttpResponse:
+    filters, problems = parse_track_filters(request.GET)
+    for problem in problems:
+        messages.warning(request, problem)
+    page = Paginator(selectors.track_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "tracks": page.object_list,
+        "filters": filters,
+        "choices": selectors.track_filter_choices(),
+        "query": query.urlencode(),
+        "albums_url": _albums_url(),
+    }
+    return render(request, "producer/tracks.html", context)
+
+
+@producer_required
+def track_detail(request: HttpRequest, track_id: int) -> HttpResponse:
+    track = selectors.track_get(track_id=track_id)
+    if track is None:
+        raise Http404("No such track.")
+    pick = getattr(track, "pick", None)
+    stats = getattr(track, "stats", None)
+    initial = {
+        "state": "vetoed"
+        if pick and pick.vetoed
+        else "shortlisted"
+        if pick and pick.shortlisted
+        else "none",
+        "notes": pick.notes if pick else "",
+        "tags": ", ".join(pick.tags) if pick else "",
+    }
+    counts = [getattr(stats, f"stars_{k}", 0) if stats else 0 for k in range(1, 6)]
+    arena_rows = selectors.batch_arena(batch_id=track.batch_id)
+    positions = selectors.listener_max_positions(track_id=track.pk)
+    rating_times = selectors.rating_times(track_id=track.pk)
+    context = {
+        "track": track,
+        "stats": stats,
+        "pick": pick,
+        "pick_form": PickForm(initial=initial),
+        "refusals": selectors.track_refusals(track_id=track.pk),
+        "charts": [
+            (
+                "Rating distribution",
+                charts.rating_distribution_chart(counts) if any(counts) else None,
+                "No ratings yet.",
+            ),
+            (
+                "Listen retention",
+                charts.retention_chart(positions, track.duration_s) if positions else None,
+                "Nobody has listened yet: the curve appears with the first listener.",
+            ),
+            (
+                "Ratings over time",
+                charts.ratings_over_time_chart(rating_times) if rating_times else None,
+                "No ratings yet.",
+            ),
+            (
+                "Arena ratings in this batch",
+                charts.arena_ci_chart(leaderboard_chart(arena_rows), highlight=track.pk)
+                if arena_rows
+                else None,
+                "No arena votes in this batch yet (ratings are refit every minute).",
+            ),
+        ],
+        "metrics": sorted((track.metrics or {}).items()),
+        "params_json": json.dumps(track.params, sort_keys=True),
+    }
+    return render(request, "producer/track.html", context)
+
+
+@producer_required
+@require_POST
+def track_picks(request: HttpRequest, track_id: int) -> HttpResponse:
+    if not Track.objects.filter(pk=track_id).exists():
+        raise Http404("No such track.")
+    form = PickForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            album_services.pick_update(track_id=track_id, user=request.user, **form.pick_kwargs())
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Picks saved.")
+    return redirect("curation:producer-track", track_id=track_id)
+
+
+@producer_required
+def schedule_create(request: HttpRequest) -> HttpResponse:
+    return _schedule_form(request, ScheduleForm(request.POST or None), created=True)
+
+
+@producer_required
+def schedule_edit(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    schedule = selectors.schedule_get(schedule_id=schedule_id)
+    if schedule is None:
+        raise Http404("No such schedule.")
+    return _schedule_form(request, ScheduleForm(request.POST or None, instance=schedule))
+
+
+def _schedule_form(request: HttpRequest, form: ScheduleForm, created: bool = False) -> HttpResponse:
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                schedule = schedules.schedule_save(schedule=form.instance)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                verb = "Created" if created else "Saved"
+                messages.success(request, f"{verb} schedule '{schedule.name}'.")
+                return redirect("curation:producer")
+        else:
+            _form_errors(request, form)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "producer/schedule_form.html", {"form": form, "created": created}, status=status
+    )
+
+
+@producer_required
+@require_POST
+def schedule_toggle(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        schedule = schedules.schedule_set_enabled(schedule_id=schedule_id, enabled=enabled)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        state = "resumed" if schedule.enabled else "paused"
+        messages.success(request, f"Schedule '{schedule.name}' {state}.")
+    return redirect("curation:producer")
