@@ -24,6 +24,7 @@ ErrorSerializer = inline_serializer(
 
 MEANINGS = {
     400: "Bad input (the field is named in details.field)",
+    401: "A wrong or inactive token (Authorization: Token <key>)",
     403: "Not allowed (not a producer, listen first, CSRF)",
     404: "No such object",
     405: "Method not allowed",
@@ -121,7 +122,7 @@ def add_rating_endpoint(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
             "parameters": [track_id],
             "responses": {
                 **extra,
-                **_error_responses(400, 403, 404, 429),
+                **_error_responses(400, 401, 403, 404, 429),
             },
         }
 

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -18,7 +19,7 @@ from rest_framework.views import APIView
 
 from albumvote.exceptions import ApplicationError, error_body
 from albumvote.openapi import errors
-from curation import api_docs, realtime, selectors, throttles
+from curation import api_docs, realtime, selectors, throttles, tokens
 from curation.identity import current_listener_id
 from curation.services import listeners, listening, ratings
 
@@ -46,11 +47,14 @@ class ListenerFeedbackApi(APIView):
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonOnly
-    authentication_classes = [SessionAuthentication]
+    authentication_classes = [SessionAuthentication, TokenAuthentication]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if isinstance(request.successful_authenticator, TokenAuthentication):
+            # An API client: its account's listener gives the feedback, no CSRF token needed.
+            request._request.user = request.user
+        elif request.method not in ("GET", "HEAD", "OPTIONS"):
             SessionAuthentication().enforce_csrf(request)
 
     def listener(self, request: Request) -> int:
@@ -65,17 +69,24 @@ class ListenerFeedbackApi(APIView):
         return request.data
 
 
+@csrf_exempt  # checked in the view: token clients have no CSRF token to send
 @require_http_methods(["GET", "HEAD", "POST", "PUT", "DELETE"])
 def track_rating(request: HttpRequest, track_id: int) -> JsonResponse:
     """GET the track's rating figures and mine; POST/PUT {"stars": 1-5}; DELETE to withdraw.
 
     A plain Django view rather than a DRF one: voting is the hottest path of the site, and
     DRF's request and response machinery cost about a third of a vote's CPU (measured with
-    bench/votes.py). CSRF is checked by Django's middleware; errors keep the one JSON shape.
+    bench/votes.py). Browsers pass Django's CSRF check; API clients send a token instead
+    (curation.tokens). Errors keep the one JSON shape.
     """
     try:
         if request.method in ("GET", "HEAD"):
             return JsonResponse(_rating_view(request, track_id))
+        user = tokens.token_user(request)
+        if user is not None:
+            request.user = user  # the account's listener rates; no cookie, no CSRF token
+        elif (reason := tokens.csrf_refusal(request)) is not None:
+            return JsonResponse(error_body("csrf_failed", f"CSRF Failed: {reason}"), status=403)
         retry_after = throttles.throttled(request, kind="rating", track_id=track_id)
         if retry_after is not None:
             response = JsonResponse(

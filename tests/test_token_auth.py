@@ -39,3 +39,45 @@ def test_a_wrong_token_is_refused_in_the_error_shape():
     response = Client().get("/api/v1/batches/", HTTP_AUTHORIZATION="Token not-a-real-key")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_an_api_client_with_a_token_listens_rates_and_votes_as_its_accounts_listener():
+    from curation.models import Listener, Rating
+    from tests.factories import ReadyTrackFactory
+
+    track = ReadyTrackFactory.create()
+    user = User.objects.create_user("app-user", password="pw")
+    token = Token.objects.create(user=user).key
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Token {token}"})
+    events = {
+        "track": track.pk,
+        "session": "app-1",
+        "events": [
+            {"type": "play", "position": 0.0, "seq": 1, "t": 1000},
+            {"type": "pause", "position": 60.0, "seq": 2, "t": 61000},
+        ],
+    }
+    heard = client.post("/api/v1/listening-events/", events, content_type="application/json")
+    assert heard.status_code in (200, 201), heard.json()
+    rated = client.post(
+        f"/api/v1/tracks/{track.pk}/rating/", {"stars": 4}, content_type="application/json"
+    )
+    assert rated.status_code == 201, rated.json()
+    listener = Listener.objects.get(user=user)
+    assert Rating.objects.get(track=track).listener == listener
+    assert Listener.objects.count() == 1  # no anonymous listener was made on the side
+
+
+def test_a_wrong_token_cannot_rate_and_browsers_still_need_the_csrf_token():
+    from tests.factories import ReadyTrackFactory
+
+    track = ReadyTrackFactory.create()
+    url = f"/api/v1/tracks/{track.pk}/rating/"
+    wrong = Client(enforce_csrf_checks=True, headers={"Authorization": "Token not-a-real-key"})
+    refused = wrong.post(url, {"stars": 4}, content_type="application/json")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "authentication_failed"
+    browser = Client(enforce_csrf_checks=True)
+    refused = browser.post(url, {"stars": 4}, content_type="application/json")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "csrf_failed"
