@@ -115,6 +115,7 @@ fi
 cat <<EOF
 
   AlbumVote is up:  http://$HOST:$PORT/
+  Producers:        http://$HOST:$PORT/producer/  (dashboard, albums)
   Admin:            http://$HOST:$PORT/admin/
   $LOGIN
 

@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 credentials.parent.mkdir(parents=True, exist_ok=True)
                 credentials.write_text(f"{username}\n{password}\n")
                 credentials.chmod(0o600)
-            # Staff so that the producer can use the admin until the dashboard exists.
+            # Staff as well, so the run command's producer can also look around in the admin.
             user.is_staff = True
             user.save()
             user.groups.add(group)
