@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from curation.models import ArenaRating, ListenerTrack, Rating, TrackStats
 from generation import events
-from generation.models import Track
+from generation.models import GenerationBatch, Track
 from tests.e2e.test_albums import log_in
 from tests.factories import (
     GenerationBatchFactory,
@@ -50,7 +50,10 @@ def test_a_producer_watches_a_batch_compose_live_and_reads_the_charts(
 
     batch = GenerationBatchFactory.create(count=3)
     tracks = [TrackFactory.create(batch=batch, position=i, title="") for i in range(3)]
-    rated = ReadyTrackFactory.create(title="Charted Reel")
+    rated = ReadyTrackFactory.create(
+        title="Charted Reel",
+        resolved_params={"preset": "celtic_reel", "seed": 1234, "temperature": 1.0},
+    )
     stats = {f"stars_{k}": n for k, n in zip(range(1, 6), [1, 0, 2, 5, 4], strict=True)}
     TrackStats.objects.create(track=rated, rating_count=12, rating_sum=47, **stats)
     for stars, heard in ((5, 120.0), (4, 80.0), (4, 30.0)):
@@ -109,4 +112,16 @@ def test_a_producer_watches_a_batch_compose_live_and_reads_the_charts(
     for n in range(4):
         expect(charts.nth(n).locator("svg").first).to_be_visible()
     page.screenshot(path=output_dir / "producer-track-charts.png", full_page=True)
+
+    # Remix it at another tempo: a small batch linked to the track, listed beside it.
+    remix = page.locator("[data-remix]")
+    remix.get_by_label("Tempo").check()
+    remix.get_by_label("Quarter notes per minute").fill("140")
+    remix.get_by_role("button", name="Queue remixes").click()
+    expect(remix.locator("[data-remix-status]")).to_contain_text("1 remix", timeout=10_000)
+    batch = GenerationBatch.objects.get(remix_of=rated)
+    assert batch.count == 1
+    assert batch.tracks.get().params["tempo_bpm"] == 140
+    expect(remix.locator(f'[data-remix-batch="{batch.pk}"]')).to_be_visible()
+    page.screenshot(path=output_dir / "producer-remix.png", full_page=False)
     assert problems == []
