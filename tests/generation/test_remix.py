@@ -376,6 +376,15 @@ def test_the_producer_partial_lists_every_remix_and_links_ready_ones(queued):
     assert "js/remix.js" in html
 
 
+def test_the_producer_partial_starts_the_key_fields_at_the_parents_key(queued):
+    parent, _ = remix_family(queued)
+    parent.key = "Bb minor"
+    html = render_to_string("producer/_remix.html", {"track": parent})
+    assert '<option value="Bb" selected>' in html
+    assert '<option value="minor" selected>' in html
+    assert html.count(" selected>") == 2
+
+
 def test_the_producer_partial_offers_no_form_for_an_unfinished_track():
     html = render_to_string("producer/_remix.html", {"track": TrackFactory.create()})
     assert "data-remix-form" not in html and "No remixes yet." in html
