@@ -2,16 +2,15 @@
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
-from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from curation import realtime
+from curation.frames import JsonFramesConsumer
 
 logger = logging.getLogger(__name__)
 
@@ -20,13 +19,15 @@ MAX_TOPICS = 50
 LAYER_TIMEOUT_S = 1.5
 
 
-class LiveConsumer(AsyncWebsocketConsumer):
+class LiveConsumer(JsonFramesConsumer):
     """Client frames: {"type": "subscribe"|"unsubscribe", "topics": [...]}, {"type": "ping"}.
 
     A bad frame gets {"type": "error", "code", "message"} and the connection stays open.
     If the channel layer (Redis) is down, the client is told live updates are paused and the
     socket closes; the page keeps working and reconnects later.
     """
+
+    max_frame_bytes = MAX_FRAME_BYTES
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' own __call__, changed in two ways that matter for live updates.
@@ -94,19 +95,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 logger.info("could not leave %s on disconnect", group)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None:
-            await self.error("binary_frame", "Send JSON text frames.")
-            return
-        if len(text_data.encode()) > MAX_FRAME_BYTES:
-            await self.error("frame_too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
-            return
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self.error("bad_json", "That frame is not valid JSON.")
-            return
-        if not isinstance(frame, dict):
-            await self.error("bad_frame", "A frame is a JSON object with a type.")
+        frame = await self.read_frame(text_data)
+        if frame is None:
             return
         kind = frame.get("type")
         if kind == "ping":
@@ -162,9 +152,3 @@ class LiveConsumer(AsyncWebsocketConsumer):
             "live_unavailable", "Live updates are paused; they come back on their own."
         )
         await self.close(code=1013)  # "try again later": the page reconnects with backoff
-
-    async def error(self, code: str, message: str) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message})
-
-    async def send_json(self, content: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(content))

@@ -11,20 +11,15 @@ from django.utils.html import format_html, format_html_join
 
 from albumvote.exceptions import ApplicationError
 
-from . import composer, schedules, selectors, services
+from . import schedules, selectors, services
+from .forms import BatchScheduleForm, preset_choices
 from .models import BatchSchedule, GenerationBatch, Track
-
-
-def _preset_choices() -> list[tuple[str, str]]:
-    return [("", "A mix of presets")] + [
-        (name, preset.label) for name, preset in sorted(composer.PRESETS.items())
-    ]
 
 
 class BatchLaunchForm(forms.ModelForm):
     """The admin "add batch" form launches a batch through the service."""
 
-    preset = forms.ChoiceField(choices=_preset_choices, required=False)
+    preset = forms.ChoiceField(choices=preset_choices, required=False)
     seed = forms.IntegerField(required=False, min_value=0, max_value=services.MAX_SEED)
     temperature = forms.FloatField(initial=1.0, min_value=0.1, max_value=2.0)
 
@@ -177,34 +172,6 @@ class TrackAdmin(admin.ModelAdmin):
     def retry(self, request: HttpRequest, queryset: QuerySet[Track]) -> None:
         retried = services.tracks_retry(track_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"Queued {len(retried)} failed track(s) again.")
-
-
-class BatchScheduleForm(forms.ModelForm):
-    preset = forms.ChoiceField(choices=_preset_choices, required=False)
-
-    class Meta:
-        model = BatchSchedule
-        fields = [
-            "name",
-            "enabled",
-            "count",
-            "preset",
-            "temperature",
-            "minute",
-            "hour",
-            "day_of_week",
-            "day_of_month",
-            "month_of_year",
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        candidate = BatchSchedule(**{k: v for k, v in data.items() if k in self.Meta.fields})
-        try:
-            schedules.schedule_validate(schedule=candidate)
-        except ApplicationError as exc:
-            raise forms.ValidationError(exc.message) from exc
-        return data
 
 
 @admin.register(BatchSchedule)

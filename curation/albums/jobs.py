@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files import File
-from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
 from curation.albums import export, mix
 from curation.albums.models import Album, AlbumAudit, AlbumJob, AlbumVersion
+from generation import dispatch
 from generation.models import Track
 
 logger = logging.getLogger(__name__)
@@ -35,8 +34,6 @@ MAX_ATTEMPTS = 3
 # A queued or running job this old is presumed lost: asking again makes a new one.
 STALE_AFTER = timedelta(minutes=30)
 _ACTIVE = (AlbumJob.Status.QUEUED, AlbumJob.Status.RUNNING)
-# Without a broker (the run command's zero-set-up mode) jobs run on one background thread.
-_in_process = ThreadPoolExecutor(max_workers=1, thread_name_prefix="album-jobs")
 
 
 class _Superseded(Exception):
@@ -138,28 +135,11 @@ def job_request_export(*, album_id: int, version_number: int, user: User) -> Alb
 
 
 def enqueue(job_id: int) -> None:
+    """To a worker, or in-process without a broker. If queueing fails the job stays queued;
+    asking again after STALE_AFTER makes a new one."""
     from curation.albums.tasks import build_album_job
 
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        _in_process.submit(_run_in_process, job_id)
-        return
-    try:
-        build_album_job.apply_async(kwargs={"job_id": job_id})
-    except Exception:
-        # The job stays queued; asking again after STALE_AFTER makes a new one.
-        logger.exception("could not queue album job %s", job_id)
-
-
-def _run_in_process(job_id: int) -> None:
-    from curation.albums.tasks import build_album_job
-
-    close_old_connections()
-    try:
-        build_album_job.apply(kwargs={"job_id": job_id}, throw=False)
-    except Exception:
-        logger.exception("in-process album job %s failed", job_id)
-    finally:
-        close_old_connections()
+    dispatch.send(build_album_job, {"job_id": job_id}, lane="album-jobs")
 
 
 # --- running -------------------------------------------------------------------------------

@@ -7,15 +7,15 @@ whole mix at every join, which grows quadratically with the album).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generation.audio.decoding import audio_segment_class
 from generation.audio.encoding import MP3_ARGS
 from generation.audio.errors import AudioError
-from generation.audio.ffmpeg import ffmpeg_exe, run
+from generation.audio.ffmpeg import run
 
 # Long enough to hear one track hand over to the next, short enough to keep every ending.
 CROSSFADE_S = 3.0
@@ -30,18 +30,6 @@ class MixResult:
     # Where each track starts in the mix, in seconds (the CUE sheet's INDEX 01).
     starts: list[float]
     crossfades_s: list[float]
-
-
-def audio_segment_class() -> Any:
-    """pydub's AudioSegment, pointed at imageio-ffmpeg's binary (there is no ffmpeg on PATH)."""
-    # pydub warns at import when no ffmpeg is on PATH and, on Python 3.11-3.12, that audioop
-    # is deprecated; neither applies once the converter is set.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from pydub import AudioSegment
-    AudioSegment.converter = ffmpeg_exe()
-    return AudioSegment
 
 
 def load(path: Path) -> Any:

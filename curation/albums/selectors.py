@@ -62,27 +62,30 @@ def _item(track: Track) -> sequencer.Item:
 
 def transitions_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Score and reason of each transition in a tracklist, as stored rows (snapshot dicts)."""
-    items = [
-        sequencer.Item(
-            id=row["track_id"],
-            camelot=row.get("camelot") or "",
-            tempo_bpm=row.get("tempo_bpm") or 0.0,
-            energy=row["energy"] if row.get("energy") is not None else NEUTRAL_ENERGY,
-        )
-        for row in rows
-    ]
-    return [
-        {"from": t.from_id, "to": t.to_id, "cost": t.cost, "why": t.why}
-        for t in sequencer._explain(items, [item.id for item in items])
-    ]
+    return _transitions_in_order(
+        [
+            sequencer.Item(
+                id=row["track_id"],
+                camelot=row.get("camelot") or "",
+                tempo_bpm=row.get("tempo_bpm") or 0.0,
+                energy=row["energy"] if row.get("energy") is not None else NEUTRAL_ENERGY,
+            )
+            for row in rows
+        ]
+    )
 
 
 def entry_transitions(entries: list[AlbumTrack]) -> list[dict[str, Any]]:
-    items = [_item(entry.track) for entry in entries]
-    return [
-        {"from": t.from_id, "to": t.to_id, "cost": t.cost, "why": t.why}
-        for t in sequencer._explain(items, [item.id for item in items])
-    ]
+    return _transitions_in_order([_item(entry.track) for entry in entries])
+
+
+def _transitions_in_order(items: list[sequencer.Item]) -> list[dict[str, Any]]:
+    """The transitions of items in the order given."""
+    return _transition_rows(sequencer.explain(items, [item.id for item in items]))
+
+
+def _transition_rows(transitions: list[sequencer.Transition]) -> list[dict[str, Any]]:
+    return [{"from": t.from_id, "to": t.to_id, "cost": t.cost, "why": t.why} for t in transitions]
 
 
 def _crowd(track: Track) -> dict[str, Any]:
@@ -193,10 +196,7 @@ def album_suggest(
     return Suggestion(
         candidates=ranked,
         order=result.order,
-        transitions=[
-            {"from": t.from_id, "to": t.to_id, "cost": t.cost, "why": t.why}
-            for t in result.transitions
-        ],
+        transitions=_transition_rows(result.transitions),
         cost=result.cost,
     )
 

@@ -162,7 +162,7 @@ def sequence(
     if hi - lo >= 1:
         order, cost = _anneal(order, cost, trans, arcs, lo, hi, random.Random(seed))
     return Sequence(
-        [ids[t] for t in order], round(cost, 6), _explain(items, [ids[t] for t in order])
+        [ids[t] for t in order], round(cost, 6), explain(items, [ids[t] for t in order])
     )
 
 
@@ -231,7 +231,8 @@ def _anneal(
     return best, order_cost(best, trans, arcs)
 
 
-def _explain(items: list[Item], order: list[int]) -> list[Transition]:
+def explain(items: list[Item], order: list[int]) -> list[Transition]:
+    """Each transition of `order` (ids) with its cost and why."""
     by_id = {item.id: item for item in items}
     transitions = []
     for a_id, b_id in itertools.pairwise(order):

@@ -7,14 +7,13 @@ Client frames: {"type": "ping"} only. A bad frame gets an error frame and the co
 """
 
 import asyncio
-import json
 import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 
 from albumvote.permissions import is_producer
+from curation.frames import JsonFramesConsumer
 from generation import events
 
 logger = logging.getLogger(__name__)
@@ -24,7 +23,8 @@ LAYER_TIMEOUT_S = 1.5
 CLOSE_FORBIDDEN = 4403  # the page does not reconnect after this one
 
 
-class ProducerConsumer(AsyncWebsocketConsumer):
+class ProducerConsumer(JsonFramesConsumer):
+    max_frame_bytes = MAX_FRAME_BYTES
     groups: list[str] = []  # joined by hand, after the permission check
 
     async def connect(self) -> None:
@@ -58,19 +58,8 @@ class ProducerConsumer(AsyncWebsocketConsumer):
                 logger.info("could not leave %s on disconnect", events.ALL_BATCHES_GROUP)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None:
-            await self.error("binary_frame", "Send JSON text frames.")
-            return
-        if len(text_data.encode()) > MAX_FRAME_BYTES:
-            await self.error("frame_too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
-            return
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self.error("bad_json", "That frame is not valid JSON.")
-            return
-        if not isinstance(frame, dict):
-            await self.error("bad_frame", "A frame is a JSON object with a type.")
+        frame = await self.read_frame(text_data)
+        if frame is None:
             return
         if frame.get("type") == "ping":
             await self.send_json({"type": "pong"})
@@ -90,9 +79,3 @@ class ProducerConsumer(AsyncWebsocketConsumer):
     async def paused(self) -> None:
         await self.error("live_unavailable", "Live progress is paused; it comes back on its own.")
         await self.close(code=1013)
-
-    async def error(self, code: str, message: str) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message})
-
-    async def send_json(self, content: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(content))

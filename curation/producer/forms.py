@@ -5,18 +5,13 @@ from typing import Any
 from django import forms
 
 from albumvote.exceptions import ApplicationError
-from generation import composer, schedules
+from generation import composer
 from generation.composer.theory import MODES
-from generation.models import BatchSchedule, Track
+from generation.forms import BatchScheduleForm, preset_choices
+from generation.models import Track
 from generation.services import MAX_SEED, BatchParams, batch_params_validate
 
 from .selectors import SORTS, ProducerTrackFilters
-
-
-def preset_choices() -> list[tuple[str, str]]:
-    return [("", "A mix of presets")] + [
-        (name, preset.label) for name, preset in sorted(composer.PRESETS.items())
-    ]
 
 
 class LaunchForm(forms.Form):
@@ -45,36 +40,8 @@ class LaunchForm(forms.Form):
         return data
 
 
-class ScheduleForm(forms.ModelForm):
-    """Create or edit a schedule; saving goes through generation.schedules.schedule_save."""
-
-    preset = forms.ChoiceField(choices=preset_choices, required=False)
-
-    class Meta:
-        model = BatchSchedule
-        fields = [
-            "name",
-            "enabled",
-            "count",
-            "preset",
-            "temperature",
-            "minute",
-            "hour",
-            "day_of_week",
-            "day_of_month",
-            "month_of_year",
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors:
-            return data
-        candidate = BatchSchedule(**{k: v for k, v in data.items() if k in self.Meta.fields})
-        try:
-            schedules.schedule_validate(schedule=candidate)
-        except ApplicationError as exc:
-            raise forms.ValidationError(exc.message) from exc
-        return data
+# The admin's schedule form: the same fields and the same checks.
+ScheduleForm = BatchScheduleForm
 
 
 class PickForm(forms.Form):

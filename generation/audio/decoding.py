@@ -78,7 +78,7 @@ def decode(path: Path) -> tuple[np.ndarray, int]:
 
 
 def _decode(path: Path, codec: str) -> tuple[np.ndarray, int]:
-    segment_class = _audio_segment_class()
+    segment_class = audio_segment_class()
     try:
         # Absolute, so a relative name like "pipe:1" cannot read as an ffmpeg protocol.
         segment = segment_class.from_file(str(path.resolve()), codec=codec)
@@ -96,7 +96,8 @@ def _decode(path: Path, codec: str) -> tuple[np.ndarray, int]:
     return samples.reshape(-1, segment.channels), int(segment.frame_rate)
 
 
-def _audio_segment_class() -> Any:
+def audio_segment_class() -> Any:
+    """pydub's AudioSegment, pointed at imageio-ffmpeg's binary (there is no ffmpeg on PATH)."""
     # pydub warns at import time when no ffmpeg is on PATH (we point it at ours instead)
     # and, on Python 3.11-3.12, that the audioop module it imports is deprecated.
     with warnings.catch_warnings():

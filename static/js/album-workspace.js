@@ -2,7 +2,7 @@
 // handle), live totals and transitions, suggestions with the crowd/picks weight, the preview
 // mix, finalizing and exports. The server renders the first state; every change goes through
 // /api/v1/albums/<id>/... and the page re-renders from the workspace JSON the API answers.
-import { formatTime, plural, requestJson } from "./util.js";
+import { el, formatTime, icon, plural, requestJson } from "./util.js";
 
 const PLAY_PATH = "M7 4.5v15L20 12z";
 const PAUSE_PATH = "M6 4h4.5v16H6zM13.5 4H18v16h-4.5z";
@@ -673,23 +673,3 @@ function smallButton(text, label, attributes, disabled = false) {
   );
 }
 
-function el(tag, attributes = {}, children = []) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== null && value !== undefined) element.setAttribute(name, value);
-  }
-  element.append(...children);
-  return element;
-}
-
-function icon(className, path) {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("class", className);
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  shape.setAttribute("d", path);
-  svg.append(shape);
-  return svg;
-}

@@ -1,7 +1,7 @@
 // Track lists: each list is a queue (a track's play button plays the list from there), the
 // live "New" and "Top" lists on the home and batch pages, and the "N new tracks — show them"
 // notice on /tracks/ (new tracks are announced there, not shuffled into the page).
-import { flash, formatTime, plural, trackFromItem } from "./util.js";
+import { el, flash, formatTime, icon, plural, trackFromItem } from "./util.js";
 
 const PLAY_PATH = "M7 4.5v15L20 12z";
 const PAUSE_PATH = "M6 4h4.5v16H6zM13.5 4H18v16h-4.5z";
@@ -146,27 +146,6 @@ function matchesFilters(track, filters) {
 }
 
 // --- markup, in step with templates/curation/_track_item.html -------------------------------
-
-function el(tag, attributes = {}, children = []) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== null && value !== undefined) element.setAttribute(name, value);
-  }
-  element.append(...children);
-  return element;
-}
-
-function icon(className, path) {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("class", className);
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  const shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  shape.setAttribute("d", path);
-  svg.append(shape);
-  return svg;
-}
 
 function scoreChildren(rating) {
   if (!rating || !rating.count) return [el("span", { class: "score-count" }, ["No ratings yet"])];

@@ -3,6 +3,8 @@
 // templates/producer/_batch.html, builds the same markup for a batch launched while the page
 // is open, and reconnects with backoff (never after 4403: not a producer).
 
+import { csrfToken } from "./util.js";
+
 const TERMINAL = ["ready", "rejected", "failed"];
 const FORBIDDEN = 4403;
 
@@ -102,7 +104,7 @@ function retryForm(trackId) {
   const token = document.createElement("input");
   token.type = "hidden";
   token.name = "csrfmiddlewaretoken";
-  token.value = document.querySelector('meta[name="csrf-token"]')?.content || "";
+  token.value = csrfToken();
   const next = document.createElement("input");
   next.type = "hidden";
   next.name = "next";

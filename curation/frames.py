@@ -1,0 +1,36 @@
+"""JSON text frames, the same on every websocket of the site: a client frame is a JSON object
+with a type; a bad one is answered with an error frame and the connection stays open."""
+
+import json
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+
+class JsonFramesConsumer(AsyncWebsocketConsumer):
+    max_frame_bytes = 4096
+
+    async def read_frame(self, text_data: str | None) -> dict[str, Any] | None:
+        """The client's frame, or None once a bad one has been answered with an error frame."""
+        if text_data is None:
+            await self.error("binary_frame", "Send JSON text frames.")
+            return None
+        if len(text_data.encode()) > self.max_frame_bytes:
+            limit = self.max_frame_bytes
+            await self.error("frame_too_large", f"Frames are limited to {limit} bytes.")
+            return None
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self.error("bad_json", "That frame is not valid JSON.")
+            return None
+        if not isinstance(frame, dict):
+            await self.error("bad_frame", "A frame is a JSON object with a type.")
+            return None
+        return frame
+
+    async def error(self, code: str, message: str) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message})
+
+    async def send_json(self, content: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(content))
