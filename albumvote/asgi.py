@@ -4,6 +4,10 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from albumvote import threads
+
+threads.install()
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "albumvote.settings.dev")
 # Django must be set up before the routing imports consumers and models.
 django_asgi_app = get_asgi_application()

@@ -1,12 +1,21 @@
 """Project-level views: health check, load-test ceiling, and errors in the API's JSON shape."""
 
-from django.db import connection
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.csrf import csrf_failure as default_csrf_failure
 from django.views.defaults import page_not_found as default_page_not_found
 from django.views.defaults import server_error as default_server_error
 
 from albumvote.exceptions import error_body
+
+logger = logging.getLogger(__name__)
+
+# Long enough for a lock to clear or a restarting server to come back.
+RETRY_AFTER_S = 5
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -35,7 +44,29 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return default_page_not_found(request, exception)
 
 
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """Errors that say the database cannot answer now (locked, down, out of connections),
+    not that the request or the code is wrong."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    logger.warning("database unavailable for %s %s", request.method, request.path, exc_info=True)
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        message = f"The service is busy; try again in {RETRY_AFTER_S} seconds."
+        response = JsonResponse(error_body("unavailable", message, {}), status=503)
+    else:
+        html = render_to_string("503.html", {"retry_after": RETRY_AFTER_S})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Raised outside a view (in middleware), a database outage still ends as a 503.
+    if is_database_unavailable(sys.exc_info()[1]):
+        return unavailable(request)
     if request.path.startswith("/api/"):
         body = error_body("server_error", "Something went wrong on our side; it is logged.", {})
         return JsonResponse(body, status=500)

@@ -2,13 +2,17 @@
 
 import contextlib
 import os
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings as django_settings
 from django.db import connection
+
+from tests.servers import start_uvicorn, stop_server
 
 pytest_plugins = (
     ["tests.composer_fixtures"] if (Path(__file__).parent / "composer_fixtures.py").exists() else []
@@ -126,3 +130,44 @@ def _coalescer_idle_at_the_end() -> Iterator[None]:
     from curation.realtime import coalescer
 
     coalescer.wait_idle()
+
+
+@pytest.fixture
+def server_env(redis_url: str, subprocess_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """The server sees what the test wrote: the test database, its Redis DB, its media."""
+    return {
+        **subprocess_env,
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+
+
+@pytest.fixture
+def start_site(server_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Starts uvicorn serving albumvote.asgi on a free port (env overrides allowed) and
+    returns its base URL; every server started is stopped after the test."""
+    # DEBUG is off in test settings, so WhiteNoise serves collected files only.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=server_env,
+        check=True,
+        timeout=120,
+    )
+    servers: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+    def start(**overrides: str) -> str:
+        log_path = tmp_path / f"server-{len(servers)}.log"
+        server, base = start_uvicorn({**server_env, **overrides}, log_path)
+        servers.append((server, log_path))
+        return base
+
+    yield start
+    for server, log_path in servers:
+        stop_server(server)
+        print(f"server log: {log_path}")
+
+
+@pytest.fixture
+def site(start_site: Callable[..., str]) -> str:
+    return start_site()

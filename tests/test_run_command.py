@@ -4,7 +4,6 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -15,16 +14,11 @@ import psutil
 import pytest
 
 from tests.conftest import TEST_REDIS_URL, redis_reachable, require_service
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_run(tmp_path: Path, redis_url: str) -> tuple[subprocess.Popen[str], str, str]:

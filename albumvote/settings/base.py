@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "curation.identity.ListenerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "albumvote.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "albumvote.urls"

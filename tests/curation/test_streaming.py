@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 
 from generation.models import Track
 from tests.factories import TrackFactory
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 MP3 = random.Random(1).randbytes(150_000)
@@ -155,12 +156,6 @@ SERVERS = {
 class Server(NamedTuple):
     url: str
     log: Path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
