@@ -20,40 +20,19 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 PY=.venv/bin/python
 mkdir -p "$LOGS"
 
-# 2. Redis, or the in-process fallback -----------------------------------------------------------
-export REDIS_URL="${REDIS_URL-redis://127.0.0.1:6379/0}"
-if ! "$PY" - "$REDIS_URL" <<'EOF'
-import sys, redis
-try:
-    redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()
-except Exception:
-    sys.exit(1)
-EOF
-then
-  say "Redis is not reachable at '${REDIS_URL}'."
-  echo "    Running without it: tasks run in-process (no separate worker or beat) and live"
-  echo "    updates use an in-memory channel layer. Start Redis and run this again for the full set-up."
-  export REDIS_URL=""
-fi
-
-# 3. Database and model --------------------------------------------------------------------------
-say "Migrating the database (${DATABASE_URL:-SQLite in $DATA_DIR})"
-"$PY" manage.py migrate --noinput | grep -v "^  Applying" || true
-"$PY" manage.py collectstatic --noinput -v 0
-say "Checking the composer model"
-"$PY" manage.py train_composer --if-missing
-"$PY" manage.py create_producer > "$LOGS/producer.txt"
-LOGIN="$(cat "$LOGS/producer.txt")"
-
-# 4. Processes ----------------------------------------------------------------------------------
+# 2. PostgreSQL and Redis: the configured ones, the usual local ones, or embedded ones ----------
 pids=()
+names=()
+services_pid=""
 stop() {
+  local status="${1:-0}"
   trap - INT TERM EXIT
+  say "Stopping"
   if [ ${#pids[@]} -gt 0 ]; then
-    say "Stopping"
-    kill "${pids[@]}" 2>/dev/null || true
-    # Celery's warm shutdown waits for a running task and uvicorn for open sockets: give them
-    # 20 s, then force the rest so Ctrl-C never leaves anything behind.
+    # Ctrl-C in a terminal has already reached web, worker and beat; asked again, they finish
+    # what they are doing (Celery's warm shutdown, uvicorn's open sockets). After 20 s the
+    # rest is forced, so Ctrl-C never leaves anything behind.
+    kill -TERM "${pids[@]}" 2>/dev/null || true
     for _ in $(seq 1 200); do
       alive=0
       for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
@@ -69,8 +48,46 @@ stop() {
     done
     wait "${pids[@]}" 2>/dev/null || true
   fi
+  # The database and Redis go last: the others used them until they stopped.
+  if [ -n "$services_pid" ]; then
+    kill -TERM "$services_pid" 2>/dev/null || true
+    wait "$services_pid" 2>/dev/null || true
+  fi
+  say "Stopped"
+  exit "$status"
 }
-trap stop INT TERM EXIT
+trap 'stop 130' INT
+trap 'stop 143' TERM
+trap 'stop $?' EXIT
+
+SERVICES_ENV="$DATA_DIR/services.env"
+rm -f "$SERVICES_ENV"
+"$PY" -m albumvote.devservices --data "$DATA_DIR" --database albumvote \
+  --env-file "$SERVICES_ENV" >"$LOGS/services.log" 2>&1 &
+services_pid=$!
+until [ -f "$SERVICES_ENV" ]; do
+  if ! kill -0 "$services_pid" 2>/dev/null; then
+    cat "$LOGS/services.log" >&2
+    services_pid=""
+    say "Could not find or start PostgreSQL and Redis (above)"
+    exit 1
+  fi
+  sleep 0.1
+done
+# shellcheck source=/dev/null
+. "$SERVICES_ENV"
+say "Using $(grep -m 1 '^PostgreSQL: ' "$LOGS/services.log")"
+
+# 3. Database and model --------------------------------------------------------------------------
+say "Migrating the database"
+"$PY" manage.py migrate --noinput | grep -v "^  Applying" || true
+"$PY" manage.py collectstatic --noinput -v 0
+say "Checking the composer model"
+"$PY" manage.py train_composer --if-missing
+"$PY" manage.py create_producer > "$LOGS/producer.txt"
+LOGIN="$(cat "$LOGS/producer.txt")"
+
+# 4. Processes ----------------------------------------------------------------------------------
 
 while ! "$PY" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('$HOST', $PORT)) == 0)"; do
   PORT=$((PORT + 1))
@@ -78,17 +95,18 @@ done
 say "Starting web on http://$HOST:$PORT (logs in $LOGS/)"
 # Live updates are small JSON frames: compressing each one per socket costs more than it saves.
 .venv/bin/uvicorn albumvote.asgi:application --host "$HOST" --port "$PORT" \
-  --ws-per-message-deflate false >"$LOGS/web.log" 2>&1 &
+  --ws-per-message-deflate false --timeout-graceful-shutdown 5 >"$LOGS/web.log" 2>&1 &
 pids+=($!)
-if [ -n "$REDIS_URL" ]; then
-  say "Starting Celery worker (2 processes, queues generation + default) and beat"
-  .venv/bin/celery -A albumvote worker -Q generation,default -c 2 --loglevel INFO \
-    >"$LOGS/worker.log" 2>&1 &
-  pids+=($!)
-  .venv/bin/celery -A albumvote beat --loglevel INFO \
-    --scheduler django_celery_beat.schedulers:DatabaseScheduler >"$LOGS/beat.log" 2>&1 &
-  pids+=($!)
-fi
+names+=(web)
+say "Starting Celery worker (2 processes, queues generation + default) and beat"
+.venv/bin/celery -A albumvote worker -Q generation,default -c 2 --loglevel INFO \
+  >"$LOGS/worker.log" 2>&1 &
+pids+=($!)
+names+=(worker)
+.venv/bin/celery -A albumvote beat --loglevel INFO \
+  --scheduler django_celery_beat.schedulers:DatabaseScheduler >"$LOGS/beat.log" 2>&1 &
+pids+=($!)
+names+=(beat)
 
 for _ in $(seq 1 100); do
   "$PY" -c "import urllib.request; urllib.request.urlopen('http://$HOST:$PORT/', timeout=1)" \
@@ -119,8 +137,14 @@ cat <<EOF
   Admin:            http://$HOST:$PORT/admin/
   $LOGIN
 
-  Logs: $LOGS/web.log$( [ -n "$REDIS_URL" ] && echo ", worker.log, beat.log" ). Ctrl-C stops everything.
+  Logs: $LOGS/web.log, worker.log, beat.log, services.log. Ctrl-C stops everything.
 
 EOF
+# Here until Ctrl-C (the trap stops everything), or until one of the three ends on its own.
 wait -n "${pids[@]}" || true
-say "A process stopped; see $LOGS/"
+for i in "${!pids[@]}"; do
+  if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+    say "The ${names[$i]} process ended on its own; see $LOGS/${names[$i]}.log"
+  fi
+done
+stop 1

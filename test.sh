@@ -1,18 +1,41 @@
 #!/usr/bin/env bash
-# Run every check: ruff (lint + format), mypy, makemigrations --check and the pytest suite.
-# Uses DATABASE_URL/REDIS_URL when set; otherwise the local PostgreSQL database `test` and
-# Redis when they answer, else SQLite (tests that need Redis or PostgreSQL are then skipped).
+# Run every check: ruff (lint + format), mypy, makemigrations --check and the pytest suite,
+# against real PostgreSQL and Redis: DATABASE_URL/REDIS_URL when set, else the usual local
+# servers when they answer, else embedded ones started here (and stopped at the end).
 set -euo pipefail
 cd "$(dirname "$0")"
 ./.ci/install.sh dev
 export DJANGO_SETTINGS_MODULE=albumvote.settings.test
 PY=.venv/bin/python
 
-if [ -z "${DATABASE_URL:-}" ] && "$PY" -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=2).close()" 2>/dev/null; then
-  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/test
-fi
-export REDIS_URL="${REDIS_URL-redis://127.0.0.1:6379/0}"
-echo "==> Database: ${DATABASE_URL:-SQLite}; Redis: ${REDIS_URL:-none}"
+services_dir="$(mktemp -d "${TMPDIR:-/tmp}/albumvote-test-services.XXXXXX")"
+services_pid=""
+finish() {
+  if [ -n "$services_pid" ]; then
+    kill -TERM "$services_pid" 2>/dev/null || true
+    wait "$services_pid" 2>/dev/null || true
+  fi
+  rm -rf "$services_dir"
+}
+trap finish EXIT
+"$PY" -m albumvote.devservices --data "$services_dir" --database test \
+  --env-file "$services_dir/services.env" >"$services_dir/services.log" 2>&1 &
+services_pid=$!
+until [ -f "$services_dir/services.env" ]; do
+  if ! kill -0 "$services_pid" 2>/dev/null; then
+    cat "$services_dir/services.log" >&2
+    services_pid=""
+    echo "Could not find or start PostgreSQL and Redis (above)" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+# shellcheck source=/dev/null
+. "$services_dir/services.env"
+# The tests' counters, locks and live updates use a Redis database of their own.
+TEST_REDIS_URL="${TEST_REDIS_URL:-$("$PY" -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1])._replace(path="/15").geturl())' "$REDIS_URL")}"
+export TEST_REDIS_URL
+echo "==> $(grep -m 1 '^PostgreSQL: ' "$services_dir/services.log")"
 
 echo "==> ruff check";        .venv/bin/ruff check .
 echo "==> ruff format";       .venv/bin/ruff format --check .

@@ -23,9 +23,9 @@ if [ ! -f "$stamp" ] && [ ! -f ".venv/.installed-dev-$hash" ]; then
   }
   quiet .venv/bin/python -m pip install -q --upgrade pip
   if [ "$what" = dev ]; then
-    quiet .venv/bin/python -m pip install -q -e ".[dev]"
+    quiet .venv/bin/python -m pip install -q -e ".[dev,local]"
   else
-    quiet .venv/bin/python -m pip install -q -e .
+    quiet .venv/bin/python -m pip install -q -e ".[local]"
   fi
   # tinysoundfont's optional pyaudio dependency does not build without system headers.
   quiet .venv/bin/python -m pip install -q --no-deps "tinysoundfont>=0.3.7,<0.4"

@@ -1,4 +1,4 @@
-"""One shared Redis client per process for counters and locks, or None when there is no Redis."""
+"""One shared Redis client per process for counters and locks."""
 
 import functools
 
@@ -6,8 +6,8 @@ import redis
 from django.conf import settings
 
 
-def get_redis() -> redis.Redis | None:
-    return _client(settings.REDIS_URL) if settings.REDIS_URL else None
+def get_redis() -> redis.Redis:
+    return _client(settings.REDIS_URL)
 
 
 @functools.cache

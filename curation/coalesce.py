@@ -114,14 +114,10 @@ class Coalescer:
     # --- shared state: Redis, or this process alone ----------------------------------------
 
     def _mark_or_take(self, items: list[str]) -> list[str]:
-        client = get_redis()
-        if client is not None:
-            try:
-                return _decoded(_script(client, _MARK_OR_TAKE)(self.keys, [HOLD_MS, *items]))
-            except redis.RedisError:
-                logger.warning(
-                    "coalescing in this process only: Redis did not answer", exc_info=True
-                )
+        try:
+            return _decoded(_script(get_redis(), _MARK_OR_TAKE)(self.keys, [HOLD_MS, *items]))
+        except redis.RedisError:
+            logger.warning("coalescing in this process only: Redis did not answer", exc_info=True)
         with self._lock:
             self._local_dirty.update(items)
             if self._local_held:
@@ -131,14 +127,10 @@ class Coalescer:
             return taken
 
     def _take_or_release(self) -> list[str]:
-        client = get_redis()
-        if client is not None:
-            try:
-                return _decoded(_script(client, _TAKE_OR_RELEASE)(self.keys, [HOLD_MS]))
-            except redis.RedisError:
-                logger.warning(
-                    "coalescing in this process only: Redis did not answer", exc_info=True
-                )
+        try:
+            return _decoded(_script(get_redis(), _TAKE_OR_RELEASE)(self.keys, [HOLD_MS]))
+        except redis.RedisError:
+            logger.warning("coalescing in this process only: Redis did not answer", exc_info=True)
         with self._lock:
             if self._local_dirty:
                 taken, self._local_dirty = sorted(self._local_dirty), set()

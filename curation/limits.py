@@ -1,15 +1,11 @@
 """Fixed-window counters for rate limits: Redis INCR when there is Redis, a local dict if not."""
 
-import threading
 import time
 from typing import Any
 
 import redis
 
 from albumvote.redis_client import get_redis
-
-_local: dict[str, tuple[float, int]] = {}
-_local_lock = threading.Lock()
 
 
 def hit(key: str, *, limit: int, window_s: int) -> tuple[bool, float]:
@@ -29,11 +25,6 @@ def hit_many(limits: list[tuple[str, int, int]]) -> list[tuple[bool, float]]:
         start = int(now // window_s) * window_s
         windows.append((f"limit:{key}:{start}", start + window_s - now))
     client = get_redis()
-    if client is None:
-        return [
-            (_hit_local(full_key, limit=limit, window_s=window_s, now=now), retry)
-            for (full_key, retry), (_, limit, window_s) in zip(windows, limits, strict=True)
-        ]
     try:
         counts = _count_script(client)(
             [full_key for full_key, _ in windows], [window_s + 1 for _, _, window_s in limits]
@@ -63,13 +54,3 @@ def _count_script(client: redis.Redis) -> Any:
     if id(client) not in _scripts:
         _scripts[id(client)] = client.register_script(_COUNT)
     return _scripts[id(client)]
-
-
-def _hit_local(key: str, *, limit: int, window_s: int, now: float) -> bool:
-    with _local_lock:
-        if len(_local) > 10_000:
-            for stale in [k for k, (expires, _) in _local.items() if expires < now]:
-                del _local[stale]
-        expires, count = _local.get(key, (now + window_s, 0))
-        _local[key] = (expires, count + 1)
-        return count + 1 <= limit

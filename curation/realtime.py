@@ -16,7 +16,6 @@ import json
 import logging
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import transaction
@@ -101,14 +100,9 @@ def publish_many(events: list[tuple[str, dict[str, Any]]]) -> None:
         for group, event in events
     ]
     layer = get_channel_layer()
-    if layer is None:
-        return
     try:
-        if isinstance(layer, RedisPubSubChannelLayer) and get_redis() is not None:
-            _publish_sync(layer, messages)
-        else:
-            for group, message in messages:
-                async_to_sync(layer.group_send)(group, message)
+        assert isinstance(layer, RedisPubSubChannelLayer), "CHANNEL_LAYERS must be Redis pub/sub"
+        _publish_sync(layer, messages)
     except Exception:
         logger.warning("live update not sent", exc_info=True)
 
@@ -124,7 +118,6 @@ def _publish_sync(
     what this sends.
     """
     client = get_redis()
-    assert client is not None
     prefix = layer._kwargs.get("prefix", "asgi")
     pipe = client.pipeline(transaction=False)
     for group, message in messages:

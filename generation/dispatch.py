@@ -1,53 +1,27 @@
-"""Hands tasks to Celery, or to an in-process thread when there is no Redis (tracks here;
-curation's album jobs use send as well)."""
+"""Hands work to the Celery workers, by task name: callers need not import the task modules
+(which import the services that call this), so there is no import cycle."""
 
 import logging
-import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from django.conf import settings
-from django.db import close_old_connections
+from albumvote.celery import app
 
 logger = logging.getLogger(__name__)
 
-# Without a broker (the run command's zero-set-up mode) tasks run in-process. One thread per
-# lane keeps the web responsive while it works through a batch, one track at a time.
-_lanes: dict[str, ThreadPoolExecutor] = {}
-_lanes_lock = threading.Lock()
+GENERATE_TRACK = "generation.generate_track"
 
 
 def generate_tracks(track_ids: Iterable[int]) -> None:
-    from .tasks import generate_track
-
     for track_id in track_ids:
         # If queueing fails the row stays queued; the requeue_stalled beat task sends it again.
-        send(generate_track, {"track_id": track_id})
+        send(GENERATE_TRACK, {"track_id": track_id})
 
 
-def send(task: Any, kwargs: dict[str, Any], *, lane: str = "generation") -> None:
-    """Queue a task for a Celery worker, or, without a broker, run it on the lane's one
-    in-process thread (each lane works through its tasks in order, beside the others).
-    Never raises: the caller's row stays in its waiting state and is picked up again later."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        with _lanes_lock:
-            executor = _lanes.get(lane)
-            if executor is None:
-                executor = _lanes[lane] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=lane)
-        executor.submit(_run_in_process, task, kwargs)
-        return
+def send(task_name: str, kwargs: dict[str, Any]) -> None:
+    """Queue a task by name (routed to its queue by CELERY_TASK_ROUTES). Never raises: the
+    caller's row stays in its waiting state and is picked up again later."""
     try:
-        task.apply_async(kwargs=kwargs)
+        app.send_task(task_name, kwargs=kwargs)
     except Exception:
-        logger.exception("could not queue %s %s", task.name, kwargs)
-
-
-def _run_in_process(task: Any, kwargs: dict[str, Any]) -> None:
-    close_old_connections()
-    try:
-        task.apply(kwargs=kwargs, throw=False)
-    except Exception:
-        logger.exception("in-process %s %s failed", task.name, kwargs)
-    finally:
-        close_old_connections()
+        logger.exception("could not queue %s %s", task_name, kwargs)

@@ -85,18 +85,25 @@ def redis_channel_layer(settings, redis_url: str):
     channel_layers.backends.clear()
 
 
+def database_url(db: dict) -> str:
+    """The URL of a connection's database, on a TCP host or on a Unix socket folder (the
+    embedded server's)."""
+    user, name = db["USER"] or "", db["NAME"]
+    host = db["HOST"] or db.get("OPTIONS", {}).get("host", "")
+    if host.startswith("/"):
+        port = f"&port={db['PORT']}" if db["PORT"] else ""
+        return f"postgres://{user}@/{name}?host={host}{port}"
+    return f"postgres://{user}@{host or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
 @pytest.fixture
 def subprocess_env(media_root: Path) -> dict[str, str]:
     """Environment for servers and workers a test starts: they see what the test wrote (its
     database, which must be PostgreSQL to be shared, its Redis database and its media)."""
-    db = connection.settings_dict
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "albumvote.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-            f"{db['NAME']}"
-        ),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": TEST_REDIS_URL,
         "TEST_REDIS_URL": TEST_REDIS_URL,
         "MEDIA_ROOT": str(media_root),

@@ -8,12 +8,16 @@ import subprocess
 import time
 import urllib.parse
 import urllib.request
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
+import psycopg
 import pytest
+from django.db import connection
 
-from tests.conftest import TEST_REDIS_URL, redis_reachable, require_service
+from tests.conftest import TEST_REDIS_URL, database_url, redis_reachable, require_service
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,20 +25,22 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
-def start_run(tmp_path: Path, redis_url: str) -> tuple[subprocess.Popen[str], str, str]:
+def start_run(tmp_path: Path, **services: str) -> tuple[subprocess.Popen[str], str, str]:
     """Start ./run.sh and read its output until it has printed the URL and the log-in."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "COMPOSER_", "MEDIA_", "CELERY_"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_", "COMPOSER_", "MEDIA_", "CELERY_", "REDIS_", "TEST_")
+        )
     }
     env.update(
         DATA_DIR=str(tmp_path / "data"),
         PORT=str(free_port()),
-        REDIS_URL=redis_url,
         FIRST_BATCH="1",
         # A small collection keeps the model build to seconds; the rest is the real thing.
         COMPOSER_DEFAULT_COLLECTIONS="miscFolk",
+        **services,
     )
     process = subprocess.Popen(
         ["./run.sh"],
@@ -62,14 +68,15 @@ def start_run(tmp_path: Path, redis_url: str) -> tuple[subprocess.Popen[str], st
     raise AssertionError("run.sh did not come up:\n" + "".join(lines))
 
 
-def stop(process: subprocess.Popen[str]) -> None:
-    """Ctrl-C, as a person would; every process it started must end."""
+def stop(process: subprocess.Popen[str]) -> str:
+    """Ctrl-C, as a person would: every process it started must end, and it says it stopped.
+    Returns what it printed after Ctrl-C."""
     children = psutil.Process(process.pid).children(recursive=True)
     assert children, "run.sh started no processes"
     commands = {child.pid: " ".join(child.cmdline()) for child in children}
     os.killpg(process.pid, signal.SIGINT)
     try:
-        process.wait(timeout=60)
+        rest, _ = process.communicate(timeout=60)
     except subprocess.TimeoutExpired as error:
         _, alive = psutil.wait_procs(children, timeout=0)
         process.kill()
@@ -77,6 +84,38 @@ def stop(process: subprocess.Popen[str]) -> None:
         raise AssertionError(f"run.sh still stopping: {still}") from error
     _, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, f"still running after Ctrl-C: {[commands[p.pid] for p in alive]}"
+    # Web, worker and beat stopped on their own (nothing forced) and it says so, instead of
+    # "A process stopped; see logs" as if something had crashed.
+    assert "Forcing" not in rest, rest
+    assert "ended on its own" not in rest and "A process stopped" not in rest, rest
+    assert rest.rstrip().endswith("Stopped\x1b[0m"), rest
+    return rest
+
+
+def processes_using(folder: Path) -> list[str]:
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        line = " ".join(proc.info["cmdline"] or [])
+        if str(folder) in line:
+            found.append(line)
+    return found
+
+
+@pytest.fixture
+def fresh_database() -> Iterator[str]:
+    """A new, empty database on the tests' PostgreSQL server, for run.sh to use."""
+    require_service("PostgreSQL", connection.vendor == "postgresql")
+    name = f"runcmd_{uuid.uuid4().hex[:10]}"
+    admin = psycopg_url({**connection.settings_dict, "NAME": "postgres"})
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield database_url({**connection.settings_dict, "NAME": name})
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def psycopg_url(db: dict) -> str:
+    return database_url(db).replace("postgres://", "postgresql://", 1)
 
 
 def log_in(base: str, username: str, password: str) -> str:
@@ -109,12 +148,16 @@ def check_site(base: str, output: str) -> None:
     assert "Site administration" in log_in(base, *login.groups())
 
 
-def test_run_brings_up_web_worker_and_beat_with_a_first_batch(tmp_path):
+def test_run_uses_the_configured_services_and_brings_up_web_worker_and_beat(
+    tmp_path, fresh_database
+):
     require_service("Redis", redis_reachable())
-    process, output, base = start_run(tmp_path, TEST_REDIS_URL)
+    process, output, base = start_run(
+        tmp_path, DATABASE_URL=fresh_database, REDIS_URL=TEST_REDIS_URL
+    )
     try:
+        assert "Using PostgreSQL: DATABASE_URL; Redis: REDIS_URL" in output
         assert "Starting Celery worker" in output
-        assert "Redis is not reachable" not in output
         assert "training composer on: miscFolk" in output
         assert "1/1 done" in output and "finished: 1 ready" in output
         check_site(base, output)
@@ -126,12 +169,21 @@ def test_run_brings_up_web_worker_and_beat_with_a_first_batch(tmp_path):
         stop(process)
 
 
-def test_run_works_without_redis_and_says_so(tmp_path):
-    process, output, base = start_run(tmp_path, "redis://127.0.0.1:1/0")
+def test_run_starts_embedded_postgres_and_redis_when_none_answers(tmp_path):
+    """A laptop with neither: the probes of the usual local servers find nothing, so run.sh
+    starts PostgreSQL and Redis under data/ and stops them on Ctrl-C."""
+    process, output, base = start_run(
+        tmp_path, ALBUMVOTE_PROBE_POSTGRES="127.0.0.1:1", ALBUMVOTE_PROBE_REDIS="127.0.0.1:1"
+    )
+    data = tmp_path / "data"
     try:
-        assert "Redis is not reachable" in output
-        assert "tasks run in-process" in output
-        assert "Starting Celery worker" not in output
+        assert f"PostgreSQL: embedded, data in {data / 'postgres'}; Redis: embedded" in output
+        assert "Starting Celery worker" in output
+        assert "finished: 1 ready" in output
         check_site(base, output)
+        assert any("postgres" in line for line in processes_using(data / "postgres"))
     finally:
+        # Redis is a child of run.sh, which stop() waits for; PostgreSQL is a daemon.
         stop(process)
+    assert processes_using(data) == []
+    assert not (data / "services.env").exists()

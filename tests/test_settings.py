@@ -66,21 +66,50 @@ def test_visibility_timeout_must_exceed_the_task_time_limit():
     assert "BROKER_VISIBILITY_TIMEOUT must be above GENERATION_TASK_TIME_LIMIT" in result.stderr
 
 
-def test_without_redis_the_channel_layer_is_in_memory_and_tasks_run_in_process():
-    code = (
-        "from django.conf import settings as s;"
-        "print(s.CHANNEL_LAYERS['default']['BACKEND'], s.CELERY_TASK_ALWAYS_EAGER)"
+def test_without_a_database_url_manage_py_says_how_to_get_one(tmp_path: Path):
+    """There is no SQLite fallback: PostgreSQL comes from DATABASE_URL, or from a running
+    ./run.sh (its services.env in DATA_DIR)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="albumvote.settings.dev", DATA_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    result = run_manage(
-        "shell",
-        "-v",
-        "0",
-        "-c",
-        code,
-        env={"DJANGO_SETTINGS_MODULE": "albumvote.settings.dev", "REDIS_URL": ""},
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr and "./run.sh" in result.stderr
+
+
+def test_manage_py_uses_the_services_a_running_run_command_found(tmp_path: Path):
+    (tmp_path / "services.env").write_text(
+        "export DATABASE_URL='postgresql://postgres:@/albumvote?host=/somewhere'\n"
+        "export REDIS_URL=redis://127.0.0.1:6390/0\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="albumvote.settings.dev", DATA_DIR=str(tmp_path))
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default'];"
+        "print(d['NAME'], d['OPTIONS']['host'], s.CELERY_BROKER_URL,"
+        " s.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0]['address'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["channels.layers.InMemoryChannelLayer", "True"]
+    assert result.stdout.split() == [
+        "albumvote",
+        "/somewhere",
+        "redis://127.0.0.1:6390/0",
+        "redis://127.0.0.1:6390/0",
+    ]
 
 
 def test_celery_is_configured_for_long_idempotent_work():

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from .paths import BASE_DIR, DATA_DIR
 
@@ -65,14 +66,17 @@ TEMPLATES = [
     },
 ]
 
-# SQLite only so that the run command works with zero set-up; CI and production use PostgreSQL.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'albumvote.sqlite3'}"),
-}
+# PostgreSQL on every machine: ./run.sh and ./test.sh use the one configured or running, or
+# start an embedded one (albumvote/devservices.py). The vote path is a PL/pgSQL function.
+if not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. ./run.sh and ./test.sh find or start PostgreSQL themselves; "
+        "for manage.py, keep ./run.sh running or set DATABASE_URL (postgres://...)."
+    )
+DATABASES = {"default": env.db("DATABASE_URL")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...)")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and beat share the file: wait for locks instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

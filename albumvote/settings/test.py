@@ -1,4 +1,4 @@
-"""Tests: real PostgreSQL/Redis when DATABASE_URL/REDIS_URL point at them, fast hashing."""
+"""Tests: the real PostgreSQL and Redis that ./test.sh found or started, fast hashing."""
 
 from .base import *  # noqa: F403
 from .base import env
@@ -8,7 +8,6 @@ SECRET_KEY = "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Messages queued by services go nowhere unless a test starts a worker on a real broker.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
-CELERY_TASK_ALWAYS_EAGER = False
 
 # Counters, locks and live updates use a Redis database of their own in tests.
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")

@@ -134,12 +134,13 @@ def job_request_export(*, album_id: int, version_number: int, user: User) -> Alb
     )
 
 
-def enqueue(job_id: int) -> None:
-    """To a worker, or in-process without a broker. If queueing fails the job stays queued;
-    asking again after STALE_AFTER makes a new one."""
-    from curation.albums.tasks import build_album_job
+BUILD_ALBUM_JOB = "curation.build_album_job"
 
-    dispatch.send(build_album_job, {"job_id": job_id}, lane="album-jobs")
+
+def enqueue(job_id: int) -> None:
+    """To a worker. If queueing fails the job stays queued; asking again after STALE_AFTER
+    makes a new one."""
+    dispatch.send(BUILD_ALBUM_JOB, {"job_id": job_id})
 
 
 # --- running -------------------------------------------------------------------------------

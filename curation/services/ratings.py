@@ -5,12 +5,11 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
-from curation import realtime, scoring
-from curation.models import Listener, ListenerTrack, Rating, RefusedAttempt, TrackStats
-from curation.rules import LISTEN_FIRST_S, LISTEN_FIRST_SHARE, listen_required_s
+from curation import realtime
+from curation.models import Rating, RefusedAttempt, TrackStats
+from curation.rules import LISTEN_FIRST_S, LISTEN_FIRST_SHARE
 from curation.services.refusals import refusal_count
 from generation.models import Track
 
@@ -28,17 +27,15 @@ def rating_submit(
     """Create or change a listener's rating of a track.
 
     The listener is the user's when `user_id` is given, else `listener_id` if it is still an
-    anonymous listener (not adopted by an account). This is the hot path of the site: on
-    PostgreSQL the whole vote is one call of the `curation_rate` function (one round trip);
-    elsewhere the same steps run through the ORM.
+    anonymous listener (not adopted by an account). This is the hot path of the site: the
+    whole vote is one call of the `curation_rate` PostgreSQL function (one round trip).
     """
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ApplicationError(
             f"stars must be a whole number from 1 to 5, got {stars!r}.",
             details={"field": "stars"},
         )
-    submit = _submit_in_database if connection.vendor == "postgresql" else _submit_with_orm
-    outcome, listened, required, result = submit(listener_id, user_id, track_id, stars)
+    outcome, listened, required, result = _submit_in_database(listener_id, user_id, track_id, stars)
     if outcome == "unknown_track":
         raise _unknown_track(track_id)
     if outcome == "listen_first":
@@ -69,53 +66,6 @@ def _submit_in_database(
         stats = TrackStats(track_id=track_id, **figures)
         result = RatingResult(stars=stars, stats=stats, created=bool(created))
     return outcome, listened, required, result
-
-
-def _submit_with_orm(
-    listener_id: int | None, user_id: int | None, track_id: int, stars: int
-) -> Outcome:
-    """The steps of curation_rate (migration 0002), for databases without it."""
-    track = Track.objects.filter(pk=track_id).only("status", "duration_s").first()
-    if track is None or track.status != Track.Status.READY:
-        return "unknown_track", 0.0, 0.0, None
-    required = listen_required_s(track.duration_s)
-    if user_id is not None:
-        listeners = Listener.objects.filter(user_id=user_id)
-    else:
-        listeners = Listener.objects.filter(
-            pk=listener_id or 0, user__isnull=True, merged_into__isnull=True
-        )
-    with transaction.atomic():
-        state = (
-            ListenerTrack.objects.select_for_update()
-            .filter(listener__in=listeners, track_id=track_id)
-            .values("listener_id", "listened_s")
-            .first()
-        )
-        if state is None or state["listened_s"] + 1e-6 < required:
-            return "listen_first", state["listened_s"] if state else 0.0, required, None
-        who = state["listener_id"]
-        old = (
-            Rating.objects.filter(listener_id=who, track_id=track_id)
-            .values_list("stars", flat=True)
-            .first()
-        )
-        if old == stars:
-            return (
-                "unchanged",
-                state["listened_s"],
-                required,
-                RatingResult(stars=stars, stats=_stats(track_id), created=False),
-            )
-        if old is None:
-            Rating.objects.create(listener_id=who, track_id=track_id, stars=stars)
-        else:
-            Rating.objects.filter(listener_id=who, track_id=track_id).update(
-                stars=stars, updated_at=timezone.now()
-            )
-        stats = _apply_returning(track_id, removed=old, added=stars)
-    result = RatingResult(stars=stars, stats=stats, created=old is None)
-    return "changed", state["listened_s"], required, result
 
 
 def _refuse_unlistened(track_id: int, listened: float, required: float) -> None:
@@ -215,42 +165,6 @@ STATS_COLUMNS = [
     "stars_5",
     "version",
 ]
-
-
-def _apply_returning(track_id: int, *, removed: int | None, added: int) -> TrackStats:
-    """The O(1) update of _apply as one UPDATE ... RETURNING (PostgreSQL and SQLite)."""
-    star_changes = {k: (1 if k == added else 0) - (1 if k == removed else 0) for k in range(1, 6)}
-    assignments = ", ".join(
-        [
-            "rating_count = rating_count + %s",
-            "rating_sum = rating_sum + %s",
-            *(f"stars_{k} = stars_{k} + %s" for k in range(1, 6)),
-            "version = version + 1",
-            "updated_at = %s",
-        ]
-    )
-    now = timezone.now()
-    params = [
-        0 if removed is not None else 1,
-        added - (removed or 0),
-        *star_changes.values(),
-        now,
-        track_id,
-    ]
-    table = TrackStats._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} WHERE track_id = %s "
-            f"RETURNING {', '.join(STATS_COLUMNS)}",
-            params,
-        )
-        row = cursor.fetchone()
-    if row is None:  # a track published before its stats row existed
-        TrackStats.objects.get_or_create(track_id=track_id)
-        return _apply_returning(track_id, removed=removed, added=added)
-    term = scoring.trend_term(scoring.rating_weight(added), now)
-    TrackStats.objects.filter(track_id=track_id).update(trend_log=scoring.db_trend_add(term))
-    return TrackStats(track_id=track_id, **dict(zip(STATS_COLUMNS, row, strict=True)))
 
 
 def _stats(track_id: int) -> TrackStats:

@@ -22,21 +22,16 @@ def refusal_count(*, track_id: int | None, kind: str, reason: str) -> None:
     """Count one refusal. With Redis it is a single HINCRBY (throttled floods must stay cheap);
     the beat task refusals_flush moves the counts to the database."""
     field = f"{timezone.localdate().isoformat()}|{track_id or ''}|{kind}|{reason}"
-    client = get_redis()
-    if client is not None:
-        try:
-            client.hincrby(PENDING_KEY, field, 1)
-            return
-        except redis.RedisError:
-            logger.warning("could not count a refusal in Redis; writing it to the database")
-    _add(field, 1)
+    try:
+        get_redis().hincrby(PENDING_KEY, field, 1)
+    except redis.RedisError:
+        logger.warning("could not count a refusal in Redis; writing it to the database")
+        _add(field, 1)
 
 
 def refusals_flush() -> int:
     """Move pending counts from Redis to RefusedAttempt rows; returns how many were moved."""
     client = get_redis()
-    if client is None:
-        return 0
     batch_key = f"{PENDING_KEY}:flushing"
     try:
         # A batch left by a flush that died is finished first. Otherwise rename: counts

@@ -2,7 +2,6 @@
 from the raw rows, whatever the sequence), and repaired by the reconcile task when not."""
 
 import pytest
-from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,16 +12,6 @@ from curation.services.listening import events_record
 from tests.factories import ListenerFactory, ReadyTrackFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(params=["database", "orm"])
-def vote_path(request, monkeypatch):
-    """Both implementations of a vote: the PostgreSQL function and the ORM steps."""
-    if request.param == "database":
-        request.getfixturevalue("postgres_required")
-    elif connection.vendor == "postgresql":
-        monkeypatch.setattr(ratings, "_submit_in_database", ratings._submit_with_orm)
-    return request.param
 
 
 rate = st.tuples(st.just("rate"), st.integers(0, 3), st.integers(1, 5))
@@ -55,7 +44,7 @@ def play_batch(person, track, start, seconds, ending, seq):
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(actions=st.lists(st.one_of(rate, withdraw, play), min_size=1, max_size=30))
-def test_any_sequence_of_votes_and_listening_equals_a_recompute(vote_path, actions):
+def test_any_sequence_of_votes_and_listening_equals_a_recompute(actions):
     track = ReadyTrackFactory.create(duration_s=60.0)
     people = [ListenerFactory.create() for _ in range(4)]
     for seq, (kind, who, arg) in enumerate(actions, start=1):

@@ -30,12 +30,13 @@ class Recorder:
         return [b[0] - a[0] for a, b in itertools.pairwise(self.flushes)]
 
 
-@pytest.fixture(params=["redis", "local"])
+@pytest.fixture(params=["redis", "redis_down"])
 def mode(request, settings):
+    """Across processes through Redis; or, while Redis does not answer, in this process alone."""
     if request.param == "redis":
         request.getfixturevalue("redis_url")
     else:
-        settings.REDIS_URL = ""
+        settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     return request.param
 
 
@@ -52,7 +53,7 @@ def test_a_lone_change_is_flushed_at_once(mode):
     assert recorder.flushes[0][0] - started < 0.1
 
 
-def test_a_push_that_finds_nothing_pending_leaves_the_window_free(mode, caplog):
+def test_a_push_that_finds_nothing_pending_leaves_the_window_free(redis_url, caplog):
     """A second push (as after a fork) must not take the window, nor fall back to local-only
     coalescing on a Redis error."""
     recorder = Recorder()

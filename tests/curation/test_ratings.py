@@ -1,7 +1,7 @@
 """Ratings through the service: listen first, one row per listener, figures kept in step."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,18 +12,7 @@ from curation.services.refusals import refusals_flush
 from tests.curation.helpers import listen
 from tests.factories import ListenerFactory, ReadyTrackFactory, TrackFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vote_path")]
-
-
-@pytest.fixture(params=["database", "orm"], autouse=True)
-def vote_path(request, monkeypatch):
-    """Every rating test runs on both implementations of a vote: the PostgreSQL function
-    (one round trip) and the ORM steps used elsewhere."""
-    if request.param == "database":
-        request.getfixturevalue("postgres_required")
-    elif connection.vendor == "postgresql":
-        monkeypatch.setattr(ratings, "_submit_in_database", ratings._submit_with_orm)
-    return request.param
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Management commands: generate_batch (with --wait progress) and create_producer."""
 
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -8,8 +10,10 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from albumvote.permissions import is_producer
-from generation import composer, dispatch
-from generation.models import GenerationBatch, Track
+from generation import dispatch
+from generation.models import GenerationBatch
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,17 +39,33 @@ def test_generate_batch_launches_without_waiting(monkeypatch):
     assert batch.source == GenerationBatch.Source.COMMAND
 
 
-def test_generate_batch_wait_shows_progress_until_the_batch_ends(model_settings, settings):
-    # With no broker the run command's fallback runs tasks in-process, on a thread.
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    out = StringIO()
-    preset = sorted(composer.PRESETS)[0]
-    call_command("generate_batch", "--count", "2", "--preset", preset, "--wait", stdout=out)
-    text = out.getvalue()
-    assert "0/2 done" in text
-    assert "2/2 done" in text
-    assert "finished: 2 ready, 0 rejected, 0 failed" in text
-    assert Track.objects.filter(status=Track.Status.READY).count() == 2
+@pytest.mark.slow
+def test_generate_batch_wait_says_when_no_worker_takes_the_queue(
+    redis_url: str, subprocess_env: dict[str, str]
+) -> None:
+    """Against a broker nobody consumes, --wait once printed "0/2 done · 2 queued" every second,
+    forever. It must say that no worker is there, with the command that starts one, and in a
+    log (not a terminal) print a line only on change or every 10 s."""
+    env = {**subprocess_env, "CELERY_BROKER_URL": redis_url}
+    command = [sys.executable, "manage.py", "generate_batch", "--count", "2", "--wait"]
+    process = subprocess.Popen(
+        [*command, "--timeout", "25"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert "No Celery worker is taking the 'generation' queue" in output, output
+    assert "celery -A albumvote worker -Q generation,default" in output
+    progress = [line for line in output.splitlines() if "done ·" in line]
+    # 25 s of waiting with nothing changing: the first line and one every 10 s.
+    assert 1 <= len(progress) <= 4, output
+    assert "did not finish within 25 s" in output
 
 
 def test_create_producer_is_idempotent_and_prints_a_working_login(tmp_path: Path):

@@ -111,7 +111,9 @@ def test_a_real_worker_completes_a_small_batch(start_worker, worker_env, media_r
         worker_env, "generate_batch", "--count", "2", "--seed", "21", "--wait", "--timeout", "180"
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2/2 done" in result.stdout
+    assert "0/2 done" in result.stdout and "2/2 done" in result.stdout
+    assert "finished: 2 ready, 0 rejected, 0 failed" in result.stdout
+    assert "No Celery worker" not in result.stdout + result.stderr
     batch = GenerationBatch.objects.get()
     tracks = list(batch.tracks.all())
     assert [t.status for t in tracks] == [Track.Status.READY] * 2, [t.error for t in tracks]

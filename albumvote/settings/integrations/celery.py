@@ -3,16 +3,11 @@
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from .redis import REDIS_AVAILABLE, REDIS_URL
+from .redis import REDIS_URL
 
 env = environ.Env()
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
-# Without Redis the run command still works: tasks run in-process, on a background thread.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_AVAILABLE)
-# In-process tasks record their failure on the row, like worker tasks, instead of raising into
-# the caller; this also lets eager retries run.
-CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -6,9 +6,35 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from albumvote.celery import app
 from albumvote.exceptions import ApplicationError
 from generation import selectors, services
 from generation.models import GenerationBatch, Track
+
+TICK_S = 0.5
+PLAIN_EVERY_S = 10.0
+# A worker started a moment ago may not answer yet; the check starts after this.
+FIRST_WORKER_CHECK_S = 4.0
+WORKER_CHECK_EVERY_S = 10.0
+NO_WORKER_MESSAGE = (
+    "No Celery worker is taking the 'generation' queue, so nothing will be composed. "
+    "Start one with:\n"
+    "  .venv/bin/celery -A albumvote worker -Q generation,default\n"
+    "(./run.sh starts one for you.) Still waiting for this batch."
+)
+
+
+def generation_workers() -> list[str]:
+    """Names of the workers that answer and take the generation queue."""
+    try:
+        replies = app.control.inspect(timeout=1.0).active_queues() or {}
+    except Exception:  # the broker itself is away; the progress line keeps showing the state
+        return []
+    return sorted(
+        name
+        for name, queues in replies.items()
+        if any(queue.get("name") == "generation" for queue in queues or [])
+    )
 
 
 class Command(BaseCommand):
@@ -39,20 +65,37 @@ class Command(BaseCommand):
 
     def _wait(self, batch: GenerationBatch, *, timeout: float) -> None:
         started = time.monotonic()
-        last_line = ""
+        tty = sys.stdout.isatty()
+        last_counts: dict[str, int] | None = None
+        last_print = -PLAIN_EVERY_S
+        next_worker_check = FIRST_WORKER_CHECK_S
+        warned = False
         while True:
+            elapsed = time.monotonic() - started
             counts = selectors.batch_status_counts(batch_id=batch.pk)
-            line = progress_line(counts, time.monotonic() - started)
-            if line != last_line:
-                self.stdout.write(line, ending="\n" if not sys.stdout.isatty() else "\r")
+            # On a terminal the line redraws in place every tick; in a log, a line is printed
+            # when something changed, or every PLAIN_EVERY_S to show it is still waiting.
+            if tty or counts != last_counts or elapsed - last_print >= PLAIN_EVERY_S:
+                self.stdout.write(progress_line(counts, elapsed), ending="\r" if tty else "\n")
                 self.stdout.flush()
-                last_line = line
+                last_counts, last_print = counts, elapsed
             batch.refresh_from_db(fields=["finished_at"])
             if batch.finished_at is not None:
                 break
-            if time.monotonic() - started > timeout:
+            if elapsed > timeout:
                 raise CommandError(f"Batch {batch.pk} did not finish within {timeout:.0f} s.")
-            time.sleep(0.5)
+            if elapsed >= next_worker_check and counts[Track.Status.QUEUED] == sum(counts.values()):
+                next_worker_check = elapsed + WORKER_CHECK_EVERY_S
+                consuming = generation_workers()
+                if not consuming and not warned:
+                    if tty:
+                        self.stdout.write("")  # end the line redrawn in place
+                    self.stderr.write(NO_WORKER_MESSAGE)
+                    warned = True
+                elif consuming and warned:
+                    self.stdout.write(f"A worker is taking the queue now: {', '.join(consuming)}.")
+                    warned = False
+            time.sleep(TICK_S)
         self.stdout.write("")
         ready = counts[Track.Status.READY]
         failed = counts[Track.Status.FAILED]
