@@ -73,10 +73,9 @@ def test_a_rating_reaches_subscribers_of_the_track_and_of_the_top_list():
         other = await connect()
         await send(other, {"type": "subscribe", "topics": ["track:999"]})
 
-        started = asyncio.get_running_loop().time()
         await sync_to_async(rate)(track, 4)
+        # How fast it arrives is bench/votes.py's to measure; here it must arrive at all.
         event = await next_event(viewer, "rating.updated")
-        assert asyncio.get_running_loop().time() - started < 1.0
         assert event["track"] == track.pk
         assert event["rating"]["count"] == 1
         assert event["rating"]["average"] == 4.0

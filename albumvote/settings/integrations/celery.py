@@ -38,7 +38,13 @@ if BROKER_VISIBILITY_TIMEOUT <= GENERATION_TASK_TIME_LIMIT:
         "BROKER_VISIBILITY_TIMEOUT must be above GENERATION_TASK_TIME_LIMIT "
         f"({BROKER_VISIBILITY_TIMEOUT} <= {GENERATION_TASK_TIME_LIMIT})"
     )
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    # Running workers look for messages of a dead worker every 10 s (kombu's default sweep is
+    # every 100 s), so a stranded task returns soon after its visibility timeout.
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 
 # A task that keeps killing its worker is requeued forever by reject_on_worker_lost;
 # the track row counts attempts and gives up after this many.
