@@ -5,6 +5,16 @@ LISTEN_FIRST_S = 20.0
 LISTEN_FIRST_SHARE = 0.3
 
 
+# Listening is a sum of played intervals in float seconds: it can land a hair under a
+# threshold it has reached.
+LISTEN_TOLERANCE_S = 1e-6
+
+
+def heard_enough(listened_s: float, required_s: float) -> bool:
+    """The one "listened long enough" rule (curation_rate applies it with the same tolerance)."""
+    return listened_s + LISTEN_TOLERANCE_S >= required_s
+
+
 def listen_required_s(duration_s: float | None) -> float:
     """Exact, not rounded: the database function (curation_rate) computes the same float."""
     if not duration_s:

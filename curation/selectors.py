@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from curation import scoring
 from curation.models import ListenerTrack, Rating, TrackStats
-from curation.rules import listen_required_s
+from curation.rules import heard_enough, listen_required_s
 from generation.composer import PRESETS
 from generation.models import GenerationBatch, Track
 
@@ -223,5 +223,5 @@ def listener_track_mine(
         "stars": listener_rating(listener_id=listener_id, track_id=track_id),
         "listened_s": round(listened, 1),
         "required_s": round(required, 1),
-        "can_rate": listened + 1e-6 >= required,
+        "can_rate": heard_enough(listened, required),
     }

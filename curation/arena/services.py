@@ -12,6 +12,7 @@ from albumvote.exceptions import ApplicationError
 from curation.arena import anomalies, pairs
 from curation.arena import bradley_terry as bt
 from curation.models import ArenaFlag, ArenaRating, ArenaVote, ListenerTrack
+from curation.rules import heard_enough
 from generation.models import Track
 
 # Each track of the pair must have been heard this long (per the listener's own events).
@@ -65,7 +66,7 @@ def arena_vote_submit(
             "track_id", "listened_s"
         )
     )
-    short = [pk for pk in ids if heard.get(pk, 0.0) + 1e-6 < LISTEN_EACH_S]
+    short = [pk for pk in ids if not heard_enough(heard.get(pk, 0.0), LISTEN_EACH_S)]
     if short:
         raise ApplicationError(
             f"Listen to both tracks for at least {LISTEN_EACH_S:.0f} s before voting.",

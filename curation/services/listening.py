@@ -17,7 +17,7 @@ from django.utils import timezone
 from albumvote.exceptions import ApplicationError
 from curation import scoring
 from curation.models import ListenerTrack, ListeningEvent, TrackStats
-from curation.rules import listen_required_s
+from curation.rules import heard_enough, listen_required_s
 from generation.models import Track
 
 MAX_EVENTS_PER_BATCH = 200
@@ -36,7 +36,7 @@ class ListeningResult:
 
     @property
     def can_rate(self) -> bool:
-        return self.listened_s + 1e-6 >= self.required_s
+        return heard_enough(self.listened_s, self.required_s)
 
 
 def events_record(

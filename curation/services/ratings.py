@@ -7,9 +7,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from albumvote.exceptions import ApplicationError
-from curation import realtime
+from curation import realtime, scoring
 from curation.models import Rating, RefusedAttempt, TrackStats
-from curation.rules import LISTEN_FIRST_S, LISTEN_FIRST_SHARE
+from curation.rules import LISTEN_FIRST_S, LISTEN_FIRST_SHARE, LISTEN_TOLERANCE_S
 from curation.services.refusals import refusal_count
 from generation.models import Track
 
@@ -53,9 +53,21 @@ def _submit_in_database(
     listener_id: int | None, user_id: int | None, track_id: int, stars: int
 ) -> Outcome:
     with connection.cursor() as cursor:
+        # Every rule and constant comes from here (rules, scoring); the function has none.
         cursor.execute(
-            "SELECT * FROM curation_rate(%s, %s, %s, %s, %s, %s)",
-            [listener_id, user_id, track_id, stars, LISTEN_FIRST_S, LISTEN_FIRST_SHARE],
+            "SELECT * FROM curation_rate(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                listener_id,
+                user_id,
+                track_id,
+                stars,
+                LISTEN_FIRST_S,
+                LISTEN_FIRST_SHARE,
+                LISTEN_TOLERANCE_S,
+                scoring.rating_weight(stars),
+                scoring.TREND_RATE,
+                scoring.TREND_EPOCH,
+            ],
         )
         row = cursor.fetchone()
     assert row is not None
