@@ -7,7 +7,6 @@ GET /api/v1/tracks/<id>/
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -19,8 +18,8 @@ from albumvote.exceptions import ApplicationError
 from albumvote.openapi import PAGE_PARAMETERS, errors, page_of
 from albumvote.pagination import NewestFirst
 from albumvote.permissions import is_producer
-from curation import api_docs, scoring
-from curation.ranking.selectors import site_mean_rating, trend_clock
+from curation import api_docs
+from curation.ranking import verdict
 from curation.selectors import track_summary
 from generation.composer import PRESETS
 from generation.models import Track
@@ -64,41 +63,12 @@ def track_catalog(filters: dict[str, Any]) -> QuerySet[Track]:
     )
 
 
-def track_figures(track: Track, *, prior: float) -> dict[str, Any]:
-    """The track's aggregates, as the rankings feed and the detail show them."""
-    stats = getattr(track, "stats", None)
-    counts = [getattr(stats, f"stars_{k}", 0) for k in scoring.STARS]
-    count, total = (stats.rating_count, stats.rating_sum) if stats else (0, 0)
-    return {
-        "crowd_score": stats.crowd_score if stats else None,
-        "ratings": {
-            "count": count,
-            "distribution": dict(zip(map(str, scoring.STARS), counts, strict=True)),
-            "mean": stats.mean if stats else None,
-            "bayesian_average": scoring.bayes(
-                total, count, prior_mean=prior, strength=settings.CURATION_BAYES_PRIOR_STRENGTH
-            ),
-            "lower_bound": stats.lower_bound if stats else scoring.lower_bound(counts),
-        },
-        "listening": {
-            "plays": stats.plays if stats else 0,
-            "unique_listeners": stats.unique_listeners if stats else 0,
-            "listen_through": stats.listen_through if stats else None,
-            "skip_rate": stats.skip_rate if stats else None,
-            "replays": stats.replays if stats else 0,
-        },
-        "trending": scoring.trend_now(stats.trend_log, trend_clock()) if stats else 0.0,
-        "controversy": stats.controversy if stats else 0.0,
-    }
-
-
 def _entry(track: Track, prior: float) -> dict[str, Any]:
-    summary = track_summary(track)
     return {
-        **summary,
+        **track_summary(track),
         "status": track.status,
         "published_at": track.finished_at,
-        **track_figures(track, prior=prior),
+        **verdict.figures(getattr(track, "stats", None), prior=prior, now=verdict.trend_clock()),
     }
 
 
@@ -127,7 +97,7 @@ class TrackListApi(APIView):
             )
         paginator = NewestFirst()
         page = paginator.paginate_queryset(track_catalog(filters), request, view=self)
-        prior = site_mean_rating()
+        prior = verdict.site_mean_rating()
         return paginator.get_paginated_response([_entry(t, prior) for t in page or []])
 
 
@@ -152,7 +122,7 @@ class TrackDetailApi(APIView):
             )
         assert track is not None
         body = {
-            **_entry(track, site_mean_rating()),
+            **_entry(track, verdict.site_mean_rating()),
             "sections": track.sections,
             "model_version": track.model_version,
             "seed": track.seed,

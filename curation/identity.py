@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.signing import BadSignature
 from django.http import HttpRequest, HttpResponse
 
+from curation.models import Listener
+
 COOKIE_NAME = "albumvote_listener"
 COOKIE_SALT = "curation.listener"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -28,8 +30,6 @@ def cookie_listener_id(request: HttpRequest) -> int | None:
 def current_listener_id(request: HttpRequest) -> int | None:
     """The listener behind a request, without creating one: the user's, or the cookie's
     (only while that listener is still anonymous and not merged into an account)."""
-    from curation.models import Listener
-
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return Listener.objects.filter(user=user).values_list("pk", flat=True).first()

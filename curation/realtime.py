@@ -21,6 +21,7 @@ from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import transaction
 
 from albumvote.redis_client import get_redis
+from curation import selectors
 from curation.coalesce import Coalescer
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,6 @@ def rating_changed(track_id: int) -> None:
 
 def track_published(track_id: int) -> None:
     def send() -> None:
-        from curation import selectors
-
         summary = selectors.track_live_summary(track_id=track_id)
         if summary is not None:
             publish(NEW_GROUP, {"type": "track.ready", "track": summary})
@@ -69,8 +68,6 @@ def track_published(track_id: int) -> None:
 
 def _flush_ratings(track_ids: list[str]) -> None:
     """One window's changes: each changed track's figures (one query), then the top list."""
-    from curation import selectors
-
     states = selectors.track_rating_states(track_ids=[int(t) for t in track_ids])
     events = [
         (track_group(track_id), {"type": "rating.updated", "track": track_id, "rating": rating})

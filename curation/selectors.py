@@ -3,33 +3,23 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import (
-    ExpressionWrapper,
     F,
-    FloatField,
     Q,
     QuerySet,
-    Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from curation import scoring
 from curation.models import ListenerTrack, Rating, TrackStats
+from curation.ranking import verdict
 from curation.rules import heard_enough, listen_required_s
 from generation.composer import PRESETS
 from generation.models import GenerationBatch, Track
 
-SORTS = {
-    "new": "Newest",
-    "top": "Top rated",
-    "trending": "Trending",
-    "controversial": "Controversial",
-}
-# A track without a stats row yet scores as one with no feedback at all.
-EMPTY_CROWD_SCORE = scoring.crowd_score([0, 0, 0, 0, 0], 0.0, 0, 0, 0)
+SORTS = {name: verdict.SORTS[name].label for name in verdict.PAGE_SORTS}
+# Defined in the verdict; imported here too while album suggestions move over to it.
+EMPTY_CROWD_SCORE = verdict.EMPTY_CROWD_SCORE
 
 
 @dataclass(frozen=True)
@@ -42,45 +32,19 @@ class TrackFilters:
     tempo_max: float | None = None
 
 
-def site_mean_rating() -> float:
-    """The site-wide mean, summed now; pages use the cached copy (ranking.selectors)."""
-    totals = TrackStats.objects.aggregate(n=Sum("rating_count"), total=Sum("rating_sum"))
-    return totals["total"] / totals["n"] if totals["n"] else 3.0
-
-
 def published_tracks() -> QuerySet[Any]:
-    """Ready tracks with their figures joined in (one query, no N+1).
-
-    The scores come from stored columns of TrackStats (curation.scoring), kept in step by
-    every vote, so sorting by them uses an index instead of aggregating votes. The Bayesian
-    average depends on the site-wide mean, which every vote moves, so it is computed here.
-    """
-    from curation.ranking.selectors import site_mean_rating as cached_site_mean
-
-    prior = cached_site_mean()
-    strength = settings.CURATION_BAYES_PRIOR_STRENGTH
-    count = Coalesce(F("stats__rating_count"), 0)
-    total = Coalesce(F("stats__rating_sum"), 0)
+    """Ready tracks with their stats joined in (one query, no N+1), annotated with
+    rating_count (0 without a stats row)."""
     return (
         Track.objects.filter(status=Track.Status.READY)
         .select_related("batch", "stats")
-        .annotate(
-            rating_count=count,
-            bayes=ExpressionWrapper(
-                (total + Value(strength * prior)) / (count + Value(strength)),
-                output_field=FloatField(),
-            ),
-            crowd_score=Coalesce(F("stats__crowd_score"), Value(EMPTY_CROWD_SCORE)),
-            controversy=Coalesce(F("stats__controversy"), Value(0.0)),
-            trend_log=Coalesce(F("stats__trend_log"), Value(scoring.TREND_EMPTY)),
-        )
+        .annotate(rating_count=Coalesce(F("stats__rating_count"), 0))
         .defer("peaks", "metrics", "resolved_params", "sections")
     )
 
 
 def track_list(filters: TrackFilters) -> QuerySet[Any]:
-    """Annotated with rating_count, bayes, crowd_score, controversy and trend_log (typed Any
-    for that reason)."""
+    """Published tracks in the verdict's order for the sort (typed Any: annotated)."""
     tracks = published_tracks()
     if filters.batch is not None:
         tracks = tracks.filter(batch_id=filters.batch)
@@ -92,13 +56,7 @@ def track_list(filters: TrackFilters) -> QuerySet[Any]:
         tracks = tracks.filter(tempo_bpm__gte=filters.tempo_min)
     if filters.tempo_max is not None:
         tracks = tracks.filter(tempo_bpm__lte=filters.tempo_max)
-    if filters.sort == "top":
-        return tracks.order_by("-crowd_score", "-rating_count", "-id")
-    if filters.sort == "trending":
-        return tracks.order_by("-trend_log", "-finished_at", "-id")
-    if filters.sort == "controversial":
-        return tracks.filter(rating_count__gt=0).order_by("-controversy", "-rating_count", "-id")
-    return tracks.order_by("-finished_at", "-id")
+    return verdict.ranked(tracks, filters.sort)
 
 
 def track_filter_choices() -> dict[str, Any]:
@@ -187,8 +145,14 @@ def track_live_summary(*, track_id: int) -> dict[str, Any] | None:
     return track_summary(track) if track is not None else None
 
 
+def track_top_rated(limit: int) -> QuerySet[Any]:
+    """The top of the "top" ranking among tracks with at least one rating (the home page's
+    and the live "Top" list)."""
+    return track_list(TrackFilters(sort="top")).filter(rating_count__gt=0)[:limit]
+
+
 def track_top_live(limit: int = 10) -> list[dict[str, Any]]:
-    tracks = track_list(TrackFilters(sort="top")).filter(rating_count__gt=0)[:limit]
+    tracks = track_top_rated(limit)
     return [{**track_summary(t), "rating": rating_state(getattr(t, "stats", None))} for t in tracks]
 
 

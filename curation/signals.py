@@ -7,12 +7,11 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from curation.identity import forget_listener, remember_listener
+from curation.services.listeners import listener_adopt
 
 
 @receiver(user_logged_in)
 def adopt_listener(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    from curation.services.listeners import listener_adopt
-
     if request is None:
         return
     listener = listener_adopt(user=user, listener_id=getattr(request, "listener_id", None))

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from curation import limits
+from albumvote import limits
 from curation.models import RefusedAttempt
 from curation.services.listeners import client_ip
 from curation.services.refusals import refusal_count

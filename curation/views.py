@@ -16,7 +16,7 @@ from curation import scoring, selectors
 from curation.arena import selectors as arena_selectors
 from curation.arena import services as arena_services
 from curation.identity import current_listener_id
-from curation.ranking.selectors import site_mean_rating
+from curation.ranking import verdict
 from generation import selectors as generation_selectors
 from generation.models import Track
 
@@ -27,9 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = selectors.batch_latest()
     context = {
         "new_tracks": list(selectors.track_list(selectors.TrackFilters(sort="new"))[:8]),
-        "top_tracks": list(
-            selectors.track_list(selectors.TrackFilters(sort="top")).filter(rating_count__gt=0)[:8]
-        ),
+        "top_tracks": list(selectors.track_top_rated(8)),
         "latest_batch": latest,
         "latest_tracks": (
             list(selectors.track_list(selectors.TrackFilters(batch=latest.pk))[:8])
@@ -128,7 +126,7 @@ def how_ranking_works(request: HttpRequest) -> HttpResponse:
         "empty_bound": scoring.lower_bound([0, 0, 0, 0, 0]),
         "ten_fives": scoring.lower_bound([0, 0, 0, 0, 10]),
         "strength": settings.CURATION_BAYES_PRIOR_STRENGTH,
-        "prior": site_mean_rating(),
+        "prior": verdict.site_mean_rating(),
         "weights": scoring.CROWD_WEIGHTS,
         "shrink": scoring.SHRINK_LISTENERS,
         "neutral_through": scoring.NEUTRAL_LISTEN_THROUGH,

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .composer import PRESETS
+
 
 class GenerationBatch(models.Model):
     """N tracks launched together, by a producer, a command or a schedule."""
@@ -132,8 +134,6 @@ class Track(models.Model):
         return f"{minutes}:{seconds:02d}"
 
     def get_preset_label(self) -> str:
-        from .composer import PRESETS
-
         preset = PRESETS.get(self.preset)
         return preset.label if preset is not None else self.preset
 

@@ -13,6 +13,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from albumvote.exceptions import ApplicationError
 
 from .models import BatchSchedule, GenerationBatch
+from .services import BatchParams, batch_launch, batch_params_validate
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +21,6 @@ TASK_NAME = "generation.launch_scheduled_batch"
 
 
 def schedule_validate(*, schedule: BatchSchedule) -> None:
-    from .services import batch_params_validate
-
     batch_params_validate(
         {"count": schedule.count, "preset": schedule.preset, "temperature": schedule.temperature}
     )
@@ -76,8 +75,6 @@ def schedule_delete(*, schedule: BatchSchedule) -> None:
 
 def schedule_run(*, schedule_id: int, now: datetime | None = None) -> GenerationBatch | None:
     """Launch the batch for the current slot, unless that slot already has one."""
-    from .services import BatchParams, batch_launch
-
     schedule = BatchSchedule.objects.filter(pk=schedule_id).first()
     if schedule is None or not schedule.enabled:
         return None

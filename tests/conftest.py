@@ -124,9 +124,9 @@ def _no_stray_settings_module() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_site_mean() -> None:
     """Rankings reuse the site-wide mean for a few seconds; each test starts without it."""
-    from curation.ranking import selectors
+    from curation.ranking import verdict  # models: only once Django is set up
 
-    selectors._prior = None
+    verdict._prior = None
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -7,8 +7,8 @@ from django.db.models import F
 from django.http import HttpRequest
 from rest_framework.settings import api_settings
 
+from albumvote import limits
 from albumvote.exceptions import ApplicationError
-from curation import limits
 from curation.identity import current_listener_id, remember_listener
 from curation.models import (
     Listener,
@@ -17,6 +17,7 @@ from curation.models import (
     Rating,
     RefusedAttempt,
 )
+from curation.services.aggregates import stats_rebuild
 from curation.services.refusals import refusal_count
 
 
@@ -74,8 +75,6 @@ def listener_adopt(*, user: User, listener_id: int | None) -> Listener:
     ratings and listening move to the user's listener; where both rated the same track, the
     more recent rating wins, so there is still one rating per listener and track.
     """
-    from curation.services.aggregates import stats_rebuild
-
     with transaction.atomic():
         mine = Listener.objects.select_for_update().filter(user=user).first()
         anonymous = (

@@ -129,9 +129,9 @@ def test_track_list_query_count_does_not_grow(client, catalogue, django_assert_n
     with django_assert_num_queries(2):  # the page (with figures), the site-wide mean
         client.get("/api/v1/tracks/", {"page_size": 100})
     ReadyTrackFactory.create_batch(10)
-    from curation.ranking import selectors
+    from curation.ranking import verdict
 
-    selectors._prior = None
+    verdict._prior = None
     with django_assert_num_queries(2):
         client.get("/api/v1/tracks/", {"page_size": 100})
 

@@ -1,4 +1,4 @@
-"""Fixed-window counters for rate limits: Redis INCR when there is Redis, a local dict if not."""
+"""Fixed-window counters for rate limits, on Redis (one round trip per request)."""
 
 import time
 from typing import Any
