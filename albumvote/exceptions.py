@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -23,12 +23,14 @@ class ApplicationError(Exception):
         code: str = "invalid",
         details: dict[str, Any] | None = None,
         status_code: int = status.HTTP_400_BAD_REQUEST,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.details = details or {}
         self.status_code = status_code
+        self.headers = headers or {}
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -45,9 +47,17 @@ def _first_message(detail: Any) -> str:
     return str(detail)
 
 
+def error_response(exc: ApplicationError) -> JsonResponse:
+    """An application error as the plain (non-DRF) API views answer it."""
+    return JsonResponse(
+        error_body(exc.code, exc.message, exc.details), status=exc.status_code, headers=exc.headers
+    )
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        body = error_body(exc.code, exc.message, exc.details)
+        return Response(body, status=exc.status_code, headers=exc.headers)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

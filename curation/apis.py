@@ -1,7 +1,6 @@
 """Listener API: ratings, batched listening events, and the live state pages start from."""
 
 import json
-import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,7 +8,6 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -17,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from albumvote.exceptions import ApplicationError, error_body
+from albumvote.exceptions import ApplicationError, error_response
 from albumvote.openapi import errors
-from curation import api_docs, realtime, selectors, throttles, tokens
+from curation import api_docs, gate, realtime, selectors
 from curation.identity import current_listener_id
 from curation.services import listeners, listening, ratings
 
@@ -47,15 +45,23 @@ class ListenerFeedbackApi(APIView):
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonOnly
-    authentication_classes = [SessionAuthentication, TokenAuthentication]
+    # Who gives the feedback is settled by the gate (token, or session + CSRF), not by DRF;
+    # anonymous listeners may give it too, so the schema lists no required scheme.
+    authentication_classes: list[Any] = []
+
+    # The feedback limits this endpoint counts against (CURATION_RATE_LIMITS), if any.
+    feedback_kind: str | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Token, CSRF and limits exactly as on the rating view (curation.gate); DRF then sees
+        # the user the gate settled on.
+        gate.feedback_gate(
+            request._request,
+            kind=self.feedback_kind,
+            track_id=lambda: _track_id(request, kwargs),
+        )
+        request.user = request._request.user
         super().initial(request, *args, **kwargs)
-        if isinstance(request.successful_authenticator, TokenAuthentication):
-            # An API client: its account's listener gives the feedback, no CSRF token needed.
-            request._request.user = request.user
-        elif request.method not in ("GET", "HEAD", "OPTIONS"):
-            SessionAuthentication().enforce_csrf(request)
 
     def listener(self, request: Request) -> int:
         """The listener behind the request, created on its first piece of feedback."""
@@ -77,28 +83,12 @@ def track_rating(request: HttpRequest, track_id: int) -> JsonResponse:
     A plain Django view rather than a DRF one: voting is the hottest path of the site, and
     DRF's request and response machinery cost about a third of a vote's CPU (measured with
     bench/votes.py). Browsers pass Django's CSRF check; API clients send a token instead
-    (curation.tokens). Errors keep the one JSON shape.
+    (curation.gate, shared with the DRF feedback views). Errors keep the one JSON shape.
     """
     try:
         if request.method in ("GET", "HEAD"):
             return JsonResponse(_rating_view(request, track_id))
-        user = tokens.token_user(request)
-        if user is not None:
-            request.user = user  # the account's listener rates; no cookie, no CSRF token
-        elif (reason := tokens.csrf_refusal(request)) is not None:
-            return JsonResponse(error_body("csrf_failed", f"CSRF Failed: {reason}"), status=403)
-        retry_after = throttles.throttled(request, kind="rating", track_id=track_id)
-        if retry_after is not None:
-            response = JsonResponse(
-                error_body(
-                    "throttled",
-                    f"Too many ratings; try again in {math.ceil(retry_after)} s.",
-                    {"retry_after_s": math.ceil(retry_after)},
-                ),
-                status=429,
-            )
-            response["Retry-After"] = str(math.ceil(retry_after))
-            return response
+        gate.feedback_gate(request, kind="rating", track_id=lambda: track_id)
         if request.method == "DELETE":
             return JsonResponse(_rating_withdraw(request, track_id))
         result = ratings.rating_submit(
@@ -108,7 +98,7 @@ def track_rating(request: HttpRequest, track_id: int) -> JsonResponse:
             stars=_json_object(request).get("stars"),
         )
     except ApplicationError as exc:
-        return JsonResponse(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        return error_response(exc)
     body = {
         "track": track_id,
         "stars": result.stars,
@@ -157,7 +147,8 @@ def _json_object(request: HttpRequest) -> dict[str, Any]:
 class ListeningEventsApi(ListenerFeedbackApi):
     """POST {"track": id, "session": "...", "events": [{"type", "position", "seq", "t"}, ...]}."""
 
-    throttle_classes = [throttles.EventsThrottle]
+    feedback_kind = "events"
+    throttle_classes: list[Any] = []  # the gate counts the feedback limits
 
     @extend_schema(
         operation_id="listening_events_create",
@@ -223,3 +214,15 @@ class LiveStateApi(APIView):
             states = selectors.track_rating_states(track_ids=track_ids)
             state["tracks"] = {str(pk): rating for pk, rating in states.items()}
         return Response(state)
+
+
+def _track_id(request: Request, kwargs: dict[str, Any]) -> int | None:
+    """The track the feedback is about, for counting refusals per track."""
+    track_id = kwargs.get("track_id")
+    if track_id is None:
+        try:
+            data = json.loads(request._request.body or b"null")
+        except ValueError:
+            return None
+        track_id = data.get("track") if isinstance(data, dict) else None
+    return track_id if isinstance(track_id, int) and not isinstance(track_id, bool) else None

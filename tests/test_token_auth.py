@@ -81,3 +81,30 @@ def test_a_wrong_token_cannot_rate_and_browsers_still_need_the_csrf_token():
     refused = browser.post(url, {"stars": 4}, content_type="application/json")
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "csrf_failed"
+
+
+FEEDBACK = [
+    ("/api/v1/tracks/{id}/rating/", {"stars": 4}),
+    ("/api/v1/listening-events/", {"track": "{id}", "session": "s", "events": []}),
+    ("/api/v1/arena/votes/", {"track_a": "{id}", "track_b": "{id}", "outcome": "a"}),
+]
+
+
+@pytest.mark.parametrize(("url", "body"), FEEDBACK)
+def test_every_feedback_endpoint_answers_a_wrong_token_and_a_missing_csrf_token_alike(url, body):
+    """One gate (curation.gate) for the plain rating view and the DRF feedback views: the same
+    status and code for the same fault, whichever endpoint it reaches."""
+    from tests.factories import ReadyTrackFactory
+
+    track = ReadyTrackFactory.create()
+    url = url.format(id=track.pk)
+    payload = {k: (track.pk if v == "{id}" else v) for k, v in body.items()}
+    wrong = Client(HTTP_AUTHORIZATION="Token not-a-real-key")
+    response = wrong.post(url, payload, content_type="application/json")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(url, payload, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
