@@ -43,6 +43,13 @@ class Drift:
     recomputed: float
 
 
+def track_publish(*, track_id: int) -> None:
+    """A track generation has just published: open its (empty) stats row, so every ranking
+    finds it, and announce it on the live "new" list after commit."""
+    TrackStats.objects.get_or_create(track_id=track_id)
+    realtime.track_published(track_id)
+
+
 def stats_recompute(*, track_ids: list[int] | None = None) -> dict[int, dict[str, float]]:
     """Each track's figures computed from the rating, listening-state and event rows."""
     tracks = Track.objects.filter(status=Track.Status.READY)
