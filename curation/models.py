@@ -97,6 +97,18 @@ class ListenerTrack(models.Model):
     completes = models.PositiveIntegerField(default=0)
     skips = models.PositiveIntegerField(default=0)
     replays = models.PositiveIntegerField(default=0)
+    early_skips = models.PositiveIntegerField(
+        default=0, help_text="Skips in the first 30 s, at most one per listening window"
+    )
+    # The server's clock, not the player's: credited listening never exceeds the time since
+    # the server first saw this listener play this track, whatever the sessions.
+    heard_since = models.DateTimeField(null=True, blank=True)
+    # Plays, replays, skips and completes count at most once per listening window
+    # (curation.rules.LISTEN_WINDOW), so a flood of events weighs as one honest listen.
+    window_started_at = models.DateTimeField(null=True, blank=True)
+    window_counted = models.PositiveSmallIntegerField(
+        default=0, help_text="Which kinds of event this window has counted (bits)"
+    )
     # Playback state of the latest session, so the next batch can close an open interval.
     session = models.CharField(max_length=36, blank=True)
     last_seq = models.PositiveIntegerField(default=0)

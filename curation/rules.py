@@ -1,5 +1,7 @@
 """Listening rules shared by writes and reads."""
 
+from datetime import timedelta
+
 # Listen before you rate: this long, or this share of the track, whichever is shorter.
 LISTEN_FIRST_S = 20.0
 LISTEN_FIRST_SHARE = 0.3
@@ -20,3 +22,9 @@ def listen_required_s(duration_s: float | None) -> float:
     if not duration_s:
         return LISTEN_FIRST_S
     return min(LISTEN_FIRST_S, LISTEN_FIRST_SHARE * duration_s)
+
+
+# One listen: a listener's plays, replays, skips and completes of a track count at most once
+# in this long, counted from the play that opened it (a track lasts 1 to 3 minutes; half an
+# hour is a listening session, as streaming services count one).
+LISTEN_WINDOW = timedelta(minutes=30)

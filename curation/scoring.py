@@ -96,6 +96,14 @@ def trend_add(log_sum: float, term: float) -> float:
     return high + math.log1p(math.exp(low - high))
 
 
+def trend_sub(log_sum: float, term: float) -> float:
+    """Take back a term added earlier (a withdrawn or replaced rating): log(e^sum - e^term).
+    What is left of the sum rounds to empty when the term was all of it."""
+    if log_sum - term < 1e-9:
+        return TREND_EMPTY
+    return log_sum + math.log1p(-math.exp(term - log_sum))
+
+
 def trend_now(log_sum: float, now: datetime) -> float:
     """The decayed engagement at `now` (plays-equivalent)."""
     if log_sum == TREND_EMPTY:

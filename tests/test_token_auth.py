@@ -7,6 +7,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from albumvote.permissions import PRODUCERS_GROUP
+from tests.curation.helpers import play_over_http
 
 pytestmark = pytest.mark.django_db
 
@@ -49,15 +50,7 @@ def test_an_api_client_with_a_token_listens_rates_and_votes_as_its_accounts_list
     user = User.objects.create_user("app-user", password="pw")
     token = Token.objects.create(user=user).key
     client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Token {token}"})
-    events = {
-        "track": track.pk,
-        "session": "app-1",
-        "events": [
-            {"type": "play", "position": 0.0, "seq": 1, "t": 1000},
-            {"type": "pause", "position": 60.0, "seq": 2, "t": 61000},
-        ],
-    }
-    heard = client.post("/api/v1/listening-events/", events, content_type="application/json")
+    heard = play_over_http(client, track, 60.0, session="app-1")
     assert heard.status_code in (200, 201), heard.json()
     rated = client.post(
         f"/api/v1/tracks/{track.pk}/rating/", {"stars": 4}, content_type="application/json"

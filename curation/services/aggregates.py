@@ -16,8 +16,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
 from curation import realtime, scoring
-from curation.models import ListenerTrack, ListeningEvent, Rating, TrackStats
-from curation.services.listening import EARLY_SKIP_S
+from curation.models import ListenerTrack, Rating, TrackStats
 from generation.models import Track
 
 logger = logging.getLogger(__name__)
@@ -69,7 +68,7 @@ def stats_recompute(*, track_ids: list[int] | None = None) -> dict[int, dict[str
     for row in ratings:
         figures[row.pop("track_id")].update(row)
     states = ListenerTrack.objects.filter(track_id__in=durations).values(
-        "track_id", "listened_s", "plays", "completes", "replays"
+        "track_id", "listened_s", "plays", "completes", "replays", "early_skips"
     )
     for state in states:
         track = figures[state["track_id"]]
@@ -77,18 +76,10 @@ def stats_recompute(*, track_ids: list[int] | None = None) -> dict[int, dict[str
         track["plays"] += state["plays"]
         track["completes"] += state["completes"]
         track["replays"] += state["replays"]
+        track["skips"] += state["early_skips"]
         track["listen_seconds"] += state["listened_s"]
         duration = durations[state["track_id"]]
         track["listen_through_sum"] += scoring.through(state["listened_s"], duration)
-    skips: Any = (
-        ListeningEvent.objects.filter(
-            track_id__in=durations, type=ListeningEvent.Type.SKIP, position_s__lt=EARLY_SKIP_S
-        )
-        .values("track_id")
-        .annotate(n=Count("id"))
-    )
-    for skip in skips:
-        figures[skip["track_id"]]["skips"] = skip["n"]
     return figures
 
 

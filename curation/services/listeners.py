@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
 from rest_framework.settings import api_settings
 
 from albumvote import limits
@@ -18,6 +19,7 @@ from curation.models import (
     RefusedAttempt,
 )
 from curation.services.aggregates import stats_rebuild
+from curation.services.listening import server_heard_s
 from curation.services.refusals import refusal_count
 
 
@@ -131,11 +133,19 @@ def _merge_listening(source: Listener, target: Listener) -> set[int]:
             state.listener = target
             state.save(update_fields=["listener"])
             continue
+        # Two identities of one person may have played at the same time: their listening,
+        # merged, still cannot exceed the server's clock since the earlier of them began.
+        starts = [t for t in (existing.heard_since, state.heard_since) if t is not None]
+        existing.heard_since = min(starts) if starts else None
         ListenerTrack.objects.filter(pk=existing.pk).update(
-            listened_s=F("listened_s") + state.listened_s,
+            listened_s=min(
+                existing.listened_s + state.listened_s, server_heard_s(existing, timezone.now())
+            ),
+            heard_since=existing.heard_since,
             plays=F("plays") + state.plays,
             completes=F("completes") + state.completes,
             skips=F("skips") + state.skips,
+            early_skips=F("early_skips") + state.early_skips,
             replays=F("replays") + state.replays,
             max_position_s=max(existing.max_position_s, state.max_position_s),
         )

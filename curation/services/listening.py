@@ -2,12 +2,17 @@
 
 Listen time is the sum of played intervals. An interval opens when playback starts (play,
 replay, or progress while stopped) and closes at the next progress, pause, seek, skip or
-complete. An interval is credited no more than the player's own clock says has passed (times
-1.1, plus a quarter second), so a client cannot claim more listening than real time allows.
+complete. The player's clock bounds each interval (times 1.1, plus a quarter second), and the
+server's clock bounds the total: a listener's credited time for a track never exceeds the
+time since the server first saw them play it, across all their sessions.
+
+Plays, replays, skips and completes count at most once per listening window
+(curation.rules.LISTEN_WINDOW): a flood of events from one identity weighs as one listen.
 """
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,7 +22,7 @@ from django.utils import timezone
 from albumvote.exceptions import ApplicationError
 from curation import scoring
 from curation.models import ListenerTrack, ListeningEvent, TrackStats
-from curation.rules import heard_enough, listen_required_s
+from curation.rules import LISTEN_WINDOW, heard_enough, listen_required_s
 from generation.models import Track
 
 MAX_EVENTS_PER_BATCH = 200
@@ -26,6 +31,8 @@ POSITION_SLACK_S = 2.0
 # Skips this early count as "skipped" in the figures producers read.
 EARLY_SKIP_S = 30.0
 EVENT_TYPES = set(ListeningEvent.Type.values)
+# ListenerTrack.window_counted: the kinds already counted in the current listening window.
+COUNTED = {"play": 1, "replay": 2, "skip": 4, "complete": 8}
 
 
 @dataclass(frozen=True)
@@ -71,9 +78,9 @@ def _record(
             .filter(listener_id=listener_id, track_id=track_id)
             .first()
         )
-        new_listener = state is None
         if state is None:
             state = ListenerTrack.objects.create(listener_id=listener_id, track_id=track_id)
+        new_listener = state.last_seq == 0  # no batch of theirs counted for this track yet
         # A batch sent again (a retry after a lost response) is not counted twice.
         seen = set(
             ListeningEvent.objects.filter(
@@ -88,10 +95,11 @@ def _record(
             # Another page or playback: no interval stays open across sessions.
             state.session = session
             state.playing_from_s = state.playing_since_ms = None
-        before = (state.listened_s, state.plays, state.completes, state.skips, state.replays)
-        early_skips = 0
+        before = (state.listened_s, state.plays, state.completes, state.early_skips, state.replays)
+        now = timezone.now()
         for event in fresh:
-            early_skips += _apply(state, event)
+            _apply(state, event, now)
+        state.listened_s = min(state.listened_s, server_heard_s(state, now))
         if fresh:
             state.last_seq = fresh[-1]["seq"]
             state.save()
@@ -104,39 +112,58 @@ def _record(
                 ],
                 ignore_conflicts=True,
             )
-            _add_to_stats(
-                track_id, state, before, duration, new_listener=new_listener, skips=early_skips
-            )
+            _add_to_stats(track_id, state, before, duration, new_listener=new_listener)
         return round(state.listened_s, 2), len(fresh)
 
 
-def _apply(state: ListenerTrack, event: dict[str, Any]) -> int:
-    """Fold one event into the state; returns 1 for a skip within the first 30 s."""
-    kind, position, now = event["type"], event["position_s"], event["client_ms"]
+def server_heard_s(state: ListenerTrack, now: datetime) -> float:
+    """How long, by the server's clock, since it first saw this listener play the track."""
+    if state.heard_since is None:
+        return 0.0
+    return max(0.0, (now - state.heard_since).total_seconds())
+
+
+def _apply(state: ListenerTrack, event: dict[str, Any], now: datetime) -> None:
+    """Fold one event into the state. `now` is the server's time for the whole batch."""
+    kind, position, client_now = event["type"], event["position_s"], event["client_ms"]
     state.max_position_s = max(state.max_position_s, position)
     if kind in ("play", "replay"):
-        _close(state, position, now)
-        _open(state, position, now)
-        if kind == "play":
-            state.plays += 1
-        else:
-            state.replays += 1
+        _close(state, position, client_now)
+        _open(state, position, client_now)
+        if state.heard_since is None:
+            state.heard_since = now
+        if state.window_started_at is None or now - state.window_started_at >= LISTEN_WINDOW:
+            state.window_started_at, state.window_counted = now, 0
     elif kind == "progress":
-        _close(state, position, now)
-        _open(state, position, now)
+        _close(state, position, client_now)
+        _open(state, position, client_now)
     elif kind == "seek":
         playing = state.playing_from_s is not None
-        _close(state, event["from_position_s"], now)
+        _close(state, event["from_position_s"], client_now)
         if playing:
-            _open(state, position, now)
+            _open(state, position, client_now)
     else:  # pause, skip, complete
-        _close(state, position, now)
-        if kind == "complete":
+        _close(state, position, client_now)
+    if kind in COUNTED and state.window_started_at is not None and _count_once(state, kind):
+        if kind == "play":
+            state.plays += 1
+        elif kind == "replay":
+            state.replays += 1
+        elif kind == "complete":
             state.completes += 1
-        elif kind == "skip":
+        else:
             state.skips += 1
-            return 1 if position < EARLY_SKIP_S else 0
-    return 0
+            if position < EARLY_SKIP_S:
+                state.early_skips += 1
+
+
+def _count_once(state: ListenerTrack, kind: str) -> bool:
+    """True the first time this kind of event comes in the current window."""
+    bit = COUNTED[kind]
+    if state.window_counted & bit:
+        return False
+    state.window_counted |= bit
+    return True
 
 
 def _open(state: ListenerTrack, position: float, now: int) -> None:
@@ -160,9 +187,8 @@ def _add_to_stats(
     duration: float | None,
     *,
     new_listener: bool,
-    skips: int,
 ) -> None:
-    listened, plays, completes, _, replays = before
+    listened, plays, completes, early_skips, replays = before
     changes: dict[str, Any] = {
         "listen_seconds": F("listen_seconds") + (state.listened_s - listened),
         "listen_through_sum": F("listen_through_sum")
@@ -170,7 +196,7 @@ def _add_to_stats(
         "plays": F("plays") + (state.plays - plays),
         "completes": F("completes") + (state.completes - completes),
         "replays": F("replays") + (state.replays - replays),
-        "skips": F("skips") + skips,
+        "skips": F("skips") + (state.early_skips - early_skips),
     }
     if new_listener:
         changes["unique_listeners"] = F("unique_listeners") + 1

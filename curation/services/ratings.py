@@ -55,7 +55,7 @@ def _submit_in_database(
     with connection.cursor() as cursor:
         # Every rule and constant comes from here (rules, scoring); the function has none.
         cursor.execute(
-            "SELECT * FROM curation_rate(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "SELECT * FROM curation_rate(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 listener_id,
                 user_id,
@@ -64,9 +64,10 @@ def _submit_in_database(
                 LISTEN_FIRST_S,
                 LISTEN_FIRST_SHARE,
                 LISTEN_TOLERANCE_S,
-                scoring.rating_weight(stars),
+                [scoring.rating_weight(k) for k in scoring.STARS],
                 scoring.TREND_RATE,
                 scoring.TREND_EPOCH,
+                scoring.TREND_EMPTY,
             ],
         )
         row = cursor.fetchone()
@@ -104,7 +105,7 @@ def rating_withdraw(*, listener_id: int, track_id: int) -> RatingResult:
         if rating is None:
             return RatingResult(stars=None, stats=_stats(track_id), created=False)
         rating.delete()
-        stats = _apply(track_id, removed=rating.stars, added=None)
+        stats = _apply_withdrawal(track_id, rating)
     return RatingResult(stars=None, stats=stats, created=False)
 
 
@@ -150,17 +151,16 @@ def _locked_stats(track_id: int) -> TrackStats:
     return stats
 
 
-def _apply(track_id: int, *, removed: int | None, added: int | None) -> TrackStats:
-    """O(1) update of the figures for one changed vote, under the stats row's lock."""
+def _apply_withdrawal(track_id: int, rating: Rating) -> TrackStats:
+    """O(1) update of the figures for one withdrawn vote, under the stats row's lock: its
+    counts, and the trend term it added when it was given (curation_rate adds it)."""
     stats = _locked_stats(track_id)
-    if removed is not None:
-        stats.rating_count -= 1
-        stats.rating_sum -= removed
-        setattr(stats, f"stars_{removed}", getattr(stats, f"stars_{removed}") - 1)
-    if added is not None:
-        stats.rating_count += 1
-        stats.rating_sum += added
-        setattr(stats, f"stars_{added}", getattr(stats, f"stars_{added}") + 1)
+    stars = rating.stars
+    stats.rating_count -= 1
+    stats.rating_sum -= stars
+    setattr(stats, f"stars_{stars}", getattr(stats, f"stars_{stars}") - 1)
+    given = scoring.trend_term(scoring.rating_weight(stars), rating.updated_at)
+    stats.trend_log = scoring.trend_sub(stats.trend_log, given)
     stats.version += 1
     stats.save()
     realtime.rating_changed(track_id)

@@ -219,6 +219,8 @@ export class Player extends EventTarget {
       } else {
         this.reporter.record("play", this.position());
       }
+      // At once: the server credits listening from when it hears of the play (its own clock).
+      this.reporter.flush();
       this.startHeartbeat();
       this.updateControls();
       this.changed();

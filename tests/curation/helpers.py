@@ -1,17 +1,53 @@
 """Helpers for curation tests: listening enough to rate, through the real service."""
 
-from curation.models import Listener
+from datetime import timedelta
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from curation.models import Listener, ListenerTrack
 from curation.services.listening import events_record
 from generation.models import Track
 
 
+def server_time_passes(listener_id: int, track_id: int, seconds: float) -> None:
+    """As if `seconds` more had passed on the server's clock since it first saw this listener
+    play the track (and since their listening window opened): credited listening is bounded by
+    the server's clock, and tests do not wait for it."""
+    state, _ = ListenerTrack.objects.get_or_create(listener_id=listener_id, track_id=track_id)
+    earlier = timedelta(seconds=seconds)
+    state.heard_since = (state.heard_since or timezone.now()) - earlier
+    if state.window_started_at is not None:
+        state.window_started_at -= earlier
+    state.save(update_fields=["heard_since", "window_started_at"])
+
+
 def listen(listener: Listener, track: Track, seconds: float, *, session: str = "s1") -> float:
-    """Play `seconds` of the track from the start, as the player would report it."""
+    """Play `seconds` of the track from the start, as the player would report it: the play
+    as it starts, the pause `seconds` later."""
     ms = int(seconds * 1000)
-    events = [
-        {"type": "play", "position": 0.0, "seq": 1, "t": 1000},
-        {"type": "pause", "position": seconds, "seq": 2, "t": 1000 + ms},
-    ]
+    play = {"type": "play", "position": 0.0, "seq": 1, "t": 1000}
+    pause = {"type": "pause", "position": seconds, "seq": 2, "t": 1000 + ms}
+    events_record(listener_id=listener.pk, track_id=track.pk, session=session, events=[play])
+    server_time_passes(listener.pk, track.pk, seconds)
     return events_record(
-        listener_id=listener.pk, track_id=track.pk, session=session, events=events
+        listener_id=listener.pk, track_id=track.pk, session=session, events=[pause]
     ).listened_s
+
+
+def play_over_http(client: Client, track: Track, seconds: float, session: str = "page-1") -> Any:
+    """Play as the page does, through the API: the play as it starts, the pause `seconds`
+    later (by the player's clock and, without waiting for it, the server's). Returns the
+    last response."""
+
+    def send(event: dict[str, Any]) -> Any:
+        body = {"track": track.pk, "session": session, "events": [event]}
+        return client.post("/api/v1/listening-events/", body, content_type="application/json")
+
+    started = send({"type": "play", "position": 0, "seq": 1, "t": 0})
+    if started.status_code != 200:
+        return started
+    state = ListenerTrack.objects.filter(track=track, session=session).latest("updated_at")
+    server_time_passes(state.listener_id, track.pk, seconds)
+    return send({"type": "pause", "position": seconds, "seq": 2, "t": int(seconds * 1000)})

@@ -9,6 +9,7 @@ from curation import scoring, tasks
 from curation.models import TrackStats
 from curation.services import aggregates, ratings
 from curation.services.listening import events_record
+from tests.curation.helpers import server_time_passes
 from tests.factories import ListenerFactory, ReadyTrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,8 @@ def play_batch(person, track, start, seconds, ending, seq):
             "t": seq * 100_000 + 1000 * seconds,
         },
     ]
+    # The server's clock has run as long as the player's (tests do not wait for it).
+    server_time_passes(person.pk, track.pk, seconds)
     events_record(listener_id=person.pk, track_id=track.pk, session=f"s{seq}", events=events)
 
 

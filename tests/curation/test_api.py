@@ -6,6 +6,7 @@ from django.test import Client
 from curation.identity import COOKIE_NAME
 from curation.models import Listener, Rating, RefusedAttempt
 from curation.services.refusals import refusals_flush
+from tests.curation.helpers import play_over_http
 from tests.factories import ReadyTrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,19 +34,7 @@ def post(client: Client, url: str, body: object):
     return client.post(url, body, content_type="application/json")
 
 
-def play(client: Client, track, seconds: float, session: str = "page-1"):
-    return post(
-        client,
-        "/api/v1/listening-events/",
-        {
-            "track": track.pk,
-            "session": session,
-            "events": [
-                {"type": "play", "position": 0, "seq": 1, "t": 0},
-                {"type": "pause", "position": seconds, "seq": 2, "t": int(seconds * 1000)},
-            ],
-        },
-    )
+play = play_over_http
 
 
 def error_of(response) -> dict:
@@ -58,12 +47,12 @@ def test_first_feedback_creates_an_anonymous_listener_with_a_signed_httponly_coo
     response = play(browser, track, 5)
     assert response.status_code == 200
     assert response.json() == {
-        "accepted": 2,
+        "accepted": 1,  # the pause (the play came in the batch before)
         "listened_s": 5.0,
         "required_s": 20.0,
         "can_rate": False,
     }
-    cookie = response.cookies[COOKIE_NAME]
+    cookie = browser.cookies[COOKIE_NAME]  # set by the first batch, kept by the browser
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     assert ":" in cookie.value  # signed
     assert Listener.objects.count() == 1
@@ -164,7 +153,8 @@ def test_ratings_are_rate_limited_per_listener_and_counted(browser, track, setti
 
 
 def test_events_are_rate_limited_per_ip(track, settings, redis_url):
-    settings.CURATION_RATE_LIMITS = {**settings.CURATION_RATE_LIMITS, "events_per_ip": (2, WINDOW)}
+    # Two batches per play (the play as it starts, the pause): two plays fit in four.
+    settings.CURATION_RATE_LIMITS = {**settings.CURATION_RATE_LIMITS, "events_per_ip": (4, WINDOW)}
     clients = [Client(REMOTE_ADDR="10.0.0.7") for _ in range(3)]
     codes = [play(c, track, 1).status_code for c in clients]
     assert codes == [200, 200, 429]

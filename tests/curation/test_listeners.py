@@ -7,7 +7,7 @@ from curation.identity import COOKIE_NAME
 from curation.models import Listener, ListenerTrack, Rating, TrackStats
 from curation.services import ratings
 from curation.services.listeners import listener_adopt
-from tests.curation.helpers import listen
+from tests.curation.helpers import listen, play_over_http, server_time_passes
 from tests.factories import ListenerFactory, ReadyTrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,19 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def anonymous_browser_that_rated(track, stars: int) -> Client:
     client = Client()
-    response = client.post(
-        "/api/v1/listening-events/",
-        {
-            "track": track.pk,
-            "session": "s",
-            "events": [
-                {"type": "play", "position": 0, "seq": 1, "t": 0},
-                {"type": "pause", "position": 30, "seq": 2, "t": 30_000},
-            ],
-        },
-        content_type="application/json",
-    )
-    assert response.status_code == 200
+    assert play_over_http(client, track, 30, session="s").status_code == 200
     rated = client.post(
         f"/api/v1/tracks/{track.pk}/rating/", {"stars": stars}, content_type="application/json"
     )
@@ -60,6 +48,7 @@ def test_logging_in_merges_without_duplicates_and_the_latest_rating_wins(db):
     mine = ListenerFactory.create(user=user)
     for track in (shared, only_mine):
         listen(mine, track, 25)
+        server_time_passes(mine.pk, track.pk, 3600)  # an hour before the anonymous listening
         ratings.rating_submit(listener_id=None, user_id=user.pk, track_id=track.pk, stars=2)
     client = anonymous_browser_that_rated(shared, 5)  # newer than the account's 2
     client.post(
@@ -107,3 +96,18 @@ def test_after_logout_the_browser_is_not_the_account_any_more(db):
     anonymous_browser = client
     mine = anonymous_browser.get(f"/api/v1/tracks/{track.pk}/rating/").json()["mine"]
     assert mine["stars"] is None
+
+
+def test_two_identities_playing_at_once_merge_to_no_more_than_the_servers_clock(db):
+    """One person on two devices at the same time, then logging in: the merged listening is
+    bounded by the server's clock since the earlier of the two began."""
+    track = ReadyTrackFactory.create()
+    user = UserFactory.create(username="fan")
+    mine = ListenerFactory.create(user=user)
+    listen(mine, track, 25)
+    client = Client()
+    play_over_http(client, track, 30, session="s")
+    anonymous = Listener.objects.exclude(pk=mine.pk).get()
+    listener_adopt(user=user, listener_id=anonymous.pk)
+    state = ListenerTrack.objects.get(listener=mine, track=track)
+    assert 30.0 <= state.listened_s < 55.0

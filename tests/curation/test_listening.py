@@ -1,10 +1,14 @@
 """Listening events: listen time from played intervals, validation, retries counted once."""
 
 import pytest
+from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
+from curation import scoring
 from curation.models import ListenerTrack, ListeningEvent, TrackStats
+from curation.rules import LISTEN_WINDOW
 from curation.services.listening import events_record
+from tests.curation.helpers import server_time_passes
 from tests.factories import ListenerFactory, ReadyTrackFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +28,23 @@ def record(listener, track, events, session="s1"):
     return events_record(listener_id=listener.pk, track_id=track.pk, session=session, events=events)
 
 
+def seconds_since(moment) -> float:
+    """The server's clock since `moment`: what a listener can have been credited at most."""
+    return (timezone.now() - moment).total_seconds()
+
+
+@pytest.fixture
+def long_ago(listener, track):
+    """The server first saw this listener play the track an hour ago: its clock does not bind,
+    so these tests see the interval arithmetic alone."""
+    server_time_passes(listener.pk, track.pk, 3600)
+
+
 def ev(kind, position, seq, t, **extra):
     return {"type": kind, "position": position, "seq": seq, "t": t, **extra}
 
 
-def test_listen_time_is_the_sum_of_played_intervals(listener, track):
+def test_listen_time_is_the_sum_of_played_intervals(listener, track, long_ago):
     result = record(
         listener,
         track,
@@ -43,26 +59,27 @@ def test_listen_time_is_the_sum_of_played_intervals(listener, track):
     )
     assert result.listened_s == pytest.approx(70.0)
     state = ListenerTrack.objects.get(listener=listener, track=track)
-    assert (state.plays, state.completes, state.max_position_s) == (2, 1, 120.0)
+    # Two plays in one listening window count as one.
+    assert (state.plays, state.completes, state.max_position_s) == (1, 1, 120.0)
     stats = TrackStats.objects.get(track=track)
-    assert (stats.plays, stats.completes, stats.unique_listeners) == (2, 1, 1)
+    assert (stats.plays, stats.completes, stats.unique_listeners) == (1, 1, 1)
     assert stats.listen_seconds == pytest.approx(70.0)
     assert ListeningEvent.objects.filter(listener=listener).count() == 6
 
 
-def test_an_interval_stays_open_across_batches(listener, track):
+def test_an_interval_stays_open_across_batches(listener, track, long_ago):
     record(listener, track, [ev("play", 0, 1, 0), ev("progress", 10, 2, 10_000)])
     result = record(listener, track, [ev("progress", 20, 3, 20_000)])
     assert result.listened_s == pytest.approx(20.0)
 
 
-def test_claims_faster_than_real_time_are_capped(listener, track):
+def test_claims_faster_than_real_time_are_capped(listener, track, long_ago):
     # 100 s of "listening" reported 5 s apart on the player's own clock.
     result = record(listener, track, [ev("play", 0, 1, 0), ev("pause", 100, 2, 5_000)])
     assert result.listened_s == pytest.approx(5.0 * 1.1 + 0.25)
 
 
-def test_a_batch_sent_twice_is_counted_once(listener, track):
+def test_a_batch_sent_twice_is_counted_once(listener, track, long_ago):
     batch = [ev("play", 0, 1, 0), ev("pause", 30, 2, 30_000)]
     record(listener, track, batch)
     again = record(listener, track, batch)
@@ -72,7 +89,7 @@ def test_a_batch_sent_twice_is_counted_once(listener, track):
     assert TrackStats.objects.get(track=track).plays == 1
 
 
-def test_skips_replays_and_early_skips(listener, track):
+def test_skips_replays_and_early_skips(listener, track, long_ago):
     record(
         listener,
         track,
@@ -84,8 +101,8 @@ def test_skips_replays_and_early_skips(listener, track):
         ],
     )
     state = ListenerTrack.objects.get()
-    assert (state.skips, state.replays) == (2, 1)
-    # Only the skip in the first 30 s counts towards the track's skip figure.
+    # One listening window: its first skip and its replay count, once each.
+    assert (state.skips, state.early_skips, state.replays) == (1, 1, 1)
     assert TrackStats.objects.get(track=track).skips == 1
 
 
@@ -138,3 +155,63 @@ def test_unknown_tracks_and_bad_sessions_are_refused(listener, track):
             )
     with pytest.raises(ApplicationError, match="session must be a string"):
         record(listener, track, [ev("play", 0, 1, 0)], session="x" * 40)
+
+
+# --- the server's clock and listening windows (trust) --------------------------------------
+
+
+def test_credited_listening_never_exceeds_the_servers_clock(listener, track):
+    """Seen: play at t=1 s then progress to 21 s at t=22 s, in one batch, credited 21 s at
+    once (the player's clock said so); the listener rated 0.03 s later."""
+    started = timezone.now()
+    result = record(listener, track, [ev("play", 0, 1, 1000), ev("progress", 21, 2, 22_000)])
+    assert result.listened_s <= seconds_since(started) and not result.can_rate
+    # The same events again under a new session are not worth more.
+    again = record(
+        listener, track, [ev("play", 0, 1, 1000), ev("progress", 21, 2, 22_000)], session="s2"
+    )
+    assert again.listened_s <= seconds_since(started)
+    # As the server's clock runs, the listening it has seen is credited, up to that clock.
+    server_time_passes(listener.pk, track.pk, 8)
+    later = record(listener, track, [ev("progress", 40, 3, 41_000)], session="s2")
+    assert 0 < later.listened_s <= 8.0 + seconds_since(started)
+
+
+def test_a_thousand_play_skip_pairs_a_millisecond_apart_are_not_a_listen(listener, track):
+    """Seen: 1,000 play/skip pairs 1 ms apart credited as 251 s."""
+    started = timezone.now()
+    for start in range(0, 2000, 200):
+        events = [
+            ev("play" if n % 2 == 0 else "skip", 1.0 if n % 2 else 0.0, n + 1, n)
+            for n in range(start, start + 200)
+        ]
+        result = record(listener, track, events)
+    assert result.listened_s <= seconds_since(started)
+
+
+def test_a_flood_of_events_from_one_identity_weighs_as_one_listen(track):
+    """Seen: 2,000 plays took a track's plays from 0 to 2,000 (skip rate 0.0), and 1,000
+    play+skip pairs took another's skip rate to 0.996. Within a listening window a listener's
+    plays, skips, replays and completes count once."""
+    honest = ListenerFactory.create()
+    record(honest, track, [ev("play", 0, 1, 0), ev("skip", 5, 2, 5000)])
+    one_listen = TrackStats.objects.get(track=track)
+    flooder = ListenerFactory.create()
+    for start in range(0, 2000, 200):
+        kinds = ["play", "skip", "replay", "complete"]
+        events = [ev(kinds[n % 4], 5 if n % 2 else 0, n + 1, n) for n in range(start, start + 200)]
+        record(flooder, track, events)
+    stats = TrackStats.objects.get(track=track)
+    assert (stats.plays, stats.skips, stats.replays, stats.completes) == (2, 2, 1, 1)
+    assert stats.skip_rate == pytest.approx(
+        scoring.skip_rate(2 * one_listen.skips, 2 * one_listen.plays)
+    )
+
+
+def test_a_new_listening_window_counts_a_new_play(listener, track):
+    record(listener, track, [ev("play", 0, 1, 0), ev("pause", 10, 2, 10_000)])
+    record(listener, track, [ev("play", 10, 3, 20_000)])
+    assert TrackStats.objects.get(track=track).plays == 1
+    server_time_passes(listener.pk, track.pk, LISTEN_WINDOW.total_seconds())
+    record(listener, track, [ev("pause", 20, 4, 30_000), ev("play", 0, 5, 40_000)])
+    assert TrackStats.objects.get(track=track).plays == 2

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from curation.services import ratings
 from generation.models import Track
-from tests.curation.helpers import listen
+from tests.curation.helpers import listen, play_over_http
 from tests.factories import (
     GenerationBatchFactory,
     ListenerFactory,
@@ -339,18 +339,7 @@ def test_a_track_page_shows_the_facts_the_widget_and_the_summary(client: Client)
 def test_a_listeners_own_rating_is_pressed_and_removable(client: Client):
     track = ReadyTrackFactory.create(duration_s=30.0)
     # What the player and the stars do in the browser: report listening, then rate.
-    listened = client.post(
-        "/api/v1/listening-events/",
-        {
-            "track": track.pk,
-            "session": "page-test",
-            "events": [
-                {"type": "play", "position": 0.0, "seq": 1, "t": 1000},
-                {"type": "pause", "position": 10.0, "seq": 2, "t": 11000},
-            ],
-        },
-        content_type="application/json",
-    )
+    listened = play_over_http(client, track, 10.0, session="page-test")
     assert listened.status_code == 200 and listened.json()["can_rate"] is True
     rated = client.post(
         f"/api/v1/tracks/{track.pk}/rating/", {"stars": 4}, content_type="application/json"

@@ -2,10 +2,12 @@
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from albumvote.exceptions import ApplicationError
+from curation import scoring
 from curation.models import Rating, RefusedAttempt, TrackStats
 from curation.services import ratings
 from curation.services.refusals import refusals_flush
@@ -150,3 +152,23 @@ def test_concurrent_votes_of_one_listener_count_once(postgres_required):
     assert stats.rating_count == 1
     assert stats.rating_sum == rating.stars
     assert stats.distribution[str(rating.stars)] == 1
+
+
+def test_changing_a_rating_replaces_its_trend_contribution(track):
+    """Seen: 30 alternating 5/4 changes added +54 to the trend score while the rating count
+    stayed 1. A listener's change replaces their contribution."""
+    listener = ListenerFactory.create()
+    listen(listener, track, 30)
+    before = TrackStats.objects.get(track=track).trend_log
+    for n in range(30):
+        ratings.rating_submit(listener_id=listener.pk, track_id=track.pk, stars=5 - n % 2)
+    stats = TrackStats.objects.get(track=track)
+    assert stats.rating_count == 1
+    now = timezone.now()
+    gained = scoring.trend_now(stats.trend_log, now) - scoring.trend_now(before, now)
+    # One rating's weight (4 stars: 1.6), give or take the decay since.
+    assert gained == pytest.approx(scoring.rating_weight(4), rel=1e-3)
+    # Taking it back takes its contribution back too.
+    ratings.rating_withdraw(listener_id=listener.pk, track_id=track.pk)
+    after = TrackStats.objects.get(track=track).trend_log
+    assert scoring.trend_now(after, now) == pytest.approx(scoring.trend_now(before, now), rel=1e-6)

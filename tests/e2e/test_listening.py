@@ -16,6 +16,7 @@ from curation.receivers import publish_ready_track
 from curation.rules import listen_required_s
 from generation.audio import RenderedAudio, render_midi
 from generation.models import Track
+from tests.curation.helpers import server_time_passes
 from tests.factories import GenerationBatchFactory, ReadyTrackFactory
 
 pytestmark = [
@@ -82,11 +83,14 @@ def rate_over_http(site: str, track: Track, stars: int) -> None:
         )
         opener.open(request).close()
 
-    events = [
-        {"type": "play", "position": 0.0, "seq": 1, "t": 1000},
-        {"type": "pause", "position": 25.0, "seq": 2, "t": 26000},
-    ]
-    post("/api/v1/listening-events/", {"track": track.pk, "session": "seed", "events": events})
+    play = {"type": "play", "position": 0.0, "seq": 1, "t": 1000}
+    pause = {"type": "pause", "position": 25.0, "seq": 2, "t": 26000}
+    session = f"seed-{track.pk}-{stars}"
+    post("/api/v1/listening-events/", {"track": track.pk, "session": session, "events": [play]})
+    # 25 s on the server's clock too, without waiting for them.
+    heard = ListenerTrack.objects.get(track=track, session=session)
+    server_time_passes(heard.listener_id, track.pk, 25)
+    post("/api/v1/listening-events/", {"track": track.pk, "session": session, "events": [pause]})
     post(f"/api/v1/tracks/{track.pk}/rating/", {"stars": stars})
 
 

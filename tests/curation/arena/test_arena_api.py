@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 
 from curation.arena import services
-from curation.models import ArenaRating, ArenaVote, Listener
+from curation.models import ArenaRating, ArenaVote, Listener, ListenerTrack
 from curation.services.listening import events_record
 from curation.tasks import fit_arena, refit_arena
+from tests.curation.helpers import server_time_passes
 from tests.factories import GenerationBatchFactory, ReadyTrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,15 +38,15 @@ def post(client, path, body):
 
 
 def listen(client, track, seconds, session="s1"):
-    """Play `seconds` of a track through the events API (this also creates the listener)."""
-    body = {
-        "track": track.pk,
-        "session": session,
-        "events": [
-            {"type": "play", "position": 0, "seq": 1, "t": 1000},
-            {"type": "pause", "position": seconds, "seq": 2, "t": 1000 + int(seconds * 1000)},
-        ],
-    }
+    """Play `seconds` of a track through the events API (this also creates the listener): the
+    play as it starts, the pause `seconds` later by the player's clock and the server's."""
+    play = {"type": "play", "position": 0, "seq": 1, "t": 1000}
+    pause = {"type": "pause", "position": seconds, "seq": 2, "t": 1000 + int(seconds * 1000)}
+    body = {"track": track.pk, "session": session, "events": [play]}
+    assert post(client, "/api/v1/listening-events/", body).status_code == 200
+    state = ListenerTrack.objects.filter(track=track, session=session).latest("updated_at")
+    server_time_passes(state.listener_id, track.pk, seconds)
+    body = {"track": track.pk, "session": session, "events": [pause]}
     assert post(client, "/api/v1/listening-events/", body).status_code == 200
 
 
