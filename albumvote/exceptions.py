@@ -72,6 +72,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return response
     if isinstance(exc, exceptions.ValidationError):
         response.data = error_body("invalid", _first_message(exc.detail), exc.detail)
+    elif isinstance(exc.detail, dict) and "detail" in exc.detail:
+        # An error with context: {"detail": message, <detail name>: value, ...}.
+        codes = exc.get_codes()
+        code = codes.get("detail", "error") if isinstance(codes, dict) else "error"
+        extra = {k: str(v) for k, v in exc.detail.items() if k != "detail"}
+        response.data = error_body(str(code), str(exc.detail["detail"]), extra)
     else:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "error"

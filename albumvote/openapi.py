@@ -24,11 +24,12 @@ ErrorSerializer = inline_serializer(
 
 MEANINGS = {
     400: "Bad input (the field is named in details.field)",
-    401: "A wrong or inactive token (Authorization: Token <key>)",
+    401: "No or a wrong token where one is needed (Authorization: Token <key>)",
     403: "Not allowed (not a producer, listen first, CSRF)",
     404: "No such object",
     405: "Method not allowed",
     429: "Too many requests; see Retry-After",
+    503: "The database is busy or away for a moment; see Retry-After",
 }
 
 
@@ -166,11 +167,11 @@ def add_rating_endpoint(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
 
 
 def add_authentication_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Postprocessing hook: any operation answers 403 to a bad "Authorization: Token" header
-    (403, not 401: the session comes first, and has no WWW-Authenticate challenge), and 429
-    past the API's rate limit."""
+    """Postprocessing hook: any operation answers 401 (with a WWW-Authenticate: Token
+    challenge) to a missing or wrong token where one is needed, 403 to a failed CSRF check,
+    429 past the API's rate limit and 503 (with Retry-After) while the database is away."""
     for item in result.get("paths", {}).values():
         for operation in item.values():
-            for code in ("403", "429"):
+            for code in ("401", "403", "429", "503"):
                 operation["responses"].setdefault(code, _error_responses(int(code))[code])
     return result

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("curation.urls")),
 ]
 
+handler400 = "albumvote.views.bad_request"
 handler404 = "albumvote.views.not_found"
 handler500 = "albumvote.views.server_error"

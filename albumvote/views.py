@@ -3,13 +3,17 @@
 import logging
 import sys
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.csrf import csrf_failure as default_csrf_failure
+from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found as default_page_not_found
 from django.views.defaults import server_error as default_server_error
 
+from albumvote.authentication import CSRF_FAILED
 from albumvote.exceptions import error_body
 
 logger = logging.getLogger(__name__)
@@ -32,8 +36,20 @@ def ping(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """API clients get the one JSON error shape; pages get Django's explanation."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("csrf_failed", f"CSRF Failed: {reason}", {}), status=403)
+        return JsonResponse(error_body(CSRF_FAILED, f"CSRF Failed: {reason}", {}), status=403)
     return default_csrf_failure(request, reason=reason)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django refused before any view (a body over the size limit, a Host not
+    allowed): in the one JSON error shape under /api/, Django's page elsewhere."""
+    if not request.path.startswith("/api/"):
+        return default_bad_request(request, exception or Exception())
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = error_body("too_large", f"The request body is over {limit} bytes.", {})
+        return JsonResponse(body, status=413)
+    return JsonResponse(error_body("bad_request", "The request was refused.", {}), status=400)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

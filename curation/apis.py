@@ -1,20 +1,19 @@
 """Listener API: ratings, batched listening events, and the live state pages start from."""
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from albumvote import parsers
 from albumvote.exceptions import ApplicationError, error_response
 from albumvote.openapi import errors
 from curation import api_docs, gate, realtime, selectors
@@ -42,7 +41,7 @@ class ListenerFeedbackApi(APIView):
     from posting as them; the CSRF check is a second lock on the same door.
     """
 
-    parser_classes = [JSONParser]
+    parser_classes = [parsers.JSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonOnly
     # Who gives the feedback is settled by the gate (token, or session + CSRF), not by DRF;
@@ -75,8 +74,10 @@ class ListenerFeedbackApi(APIView):
         return request.data
 
 
+RATING_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+
+
 @csrf_exempt  # checked in the view: token clients have no CSRF token to send
-@require_http_methods(["GET", "HEAD", "POST", "PUT", "DELETE"])
 def track_rating(request: HttpRequest, track_id: int) -> JsonResponse:
     """GET the track's rating figures and mine; POST/PUT {"stars": 1-5}; DELETE to withdraw.
 
@@ -85,6 +86,17 @@ def track_rating(request: HttpRequest, track_id: int) -> JsonResponse:
     bench/votes.py). Browsers pass Django's CSRF check; API clients send a token instead
     (curation.gate, shared with the DRF feedback views). Errors keep the one JSON shape.
     """
+    allow = {"Allow": ", ".join(RATING_METHODS)}
+    if request.method == "OPTIONS":
+        return JsonResponse({"methods": list(RATING_METHODS)}, headers=allow)
+    if request.method not in RATING_METHODS:
+        error = ApplicationError(
+            f"{request.method} is not allowed here.",
+            code="method_not_allowed",
+            status_code=405,
+            headers=allow,
+        )
+        return error_response(error)
     try:
         if request.method in ("GET", "HEAD"):
             return JsonResponse(_rating_view(request, track_id))
@@ -136,7 +148,7 @@ def _rating_withdraw(request: HttpRequest, track_id: int) -> dict[str, Any]:
 
 def _json_object(request: HttpRequest) -> dict[str, Any]:
     try:
-        data = json.loads(request.body)
+        data = parsers.loads(request.body)
     except ValueError as exc:
         raise ApplicationError(f"JSON parse error - {exc}", code="parse_error") from exc
     if not isinstance(data, dict):
@@ -221,7 +233,7 @@ def _track_id(request: Request, kwargs: dict[str, Any]) -> int | None:
     track_id = kwargs.get("track_id")
     if track_id is None:
         try:
-            data = json.loads(request._request.body or b"null")
+            data = parsers.loads(request._request.body or b"null")
         except ValueError:
             return None
         track_id = data.get("track") if isinstance(data, dict) else None

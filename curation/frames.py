@@ -6,6 +6,8 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from albumvote import parsers
+
 
 class JsonFramesConsumer(AsyncWebsocketConsumer):
     max_frame_bytes = 4096
@@ -20,7 +22,7 @@ class JsonFramesConsumer(AsyncWebsocketConsumer):
             await self.error("frame_too_large", f"Frames are limited to {limit} bytes.")
             return None
         try:
-            frame = json.loads(text_data)
+            frame = parsers.loads(text_data)
         except ValueError:
             await self.error("bad_json", "That frame is not valid JSON.")
             return None

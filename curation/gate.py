@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
+from albumvote.authentication import CSRF_FAILED
 from albumvote.exceptions import ApplicationError
 from curation import throttles, tokens
 
@@ -29,7 +30,7 @@ def feedback_gate(
     if user is not None:
         request.user = user  # the account's listener gives the feedback; no cookie, no CSRF
     elif (reason := tokens.csrf_refusal(request)) is not None:
-        raise ApplicationError(f"CSRF Failed: {reason}", code="csrf_failed", status_code=403)
+        raise ApplicationError(f"CSRF Failed: {reason}", code=CSRF_FAILED, status_code=403)
     if kind is None:
         return
     retry_after = throttles.throttled(request, kind=kind, track_id=track_id)

@@ -18,7 +18,10 @@ def token_user(request: HttpRequest) -> Any:
         found = TokenAuthentication().authenticate(request)  # type: ignore[arg-type]
     except exceptions.AuthenticationFailed as exc:
         raise ApplicationError(
-            str(exc.detail), code="authentication_failed", status_code=401
+            str(exc.detail),
+            code="authentication_failed",
+            status_code=401,
+            headers={"WWW-Authenticate": TokenAuthentication.keyword},
         ) from exc
     return found[0] if found else None
 

@@ -5,7 +5,6 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -52,7 +51,6 @@ class BatchLaunchApi(APIView):
     POST (producers): {"count": 5, "preset": "celtic_reel", "seed": 42, "temperature": 1.0}."""
 
     # The service checks types strictly (a seed of "12" or true is refused), so input stays JSON.
-    parser_classes = [JSONParser]
 
     def get_permissions(self) -> list[Any]:
         return [AllowAny()] if self.request.method in SAFE_METHODS else [IsProducer()]
@@ -126,7 +124,6 @@ class TrackRemixApi(APIView):
     {"variations": [{"tempo_bpm": 140}, {"tonic": "E", "mode": "minor"}]}."""
 
     permission_classes = [IsProducer]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="tracks_remix_create",

@@ -7,7 +7,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from albumvote.urls import handler404, handler500  # noqa: F401  (this URLconf is the root)
+from albumvote.urls import handler400, handler404, handler500  # noqa: F401  (this URLconf is the root)
 
 
 def stop_iteration(request: HttpRequest) -> HttpResponse:

@@ -31,14 +31,15 @@ def test_a_producer_token_opens_producer_endpoints_without_csrf(producer_token):
 def test_without_a_token_producer_endpoints_refuse(producer_token):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/api/v1/batches/", {"count": 1}, content_type="application/json")
-    assert response.status_code == 403
-    assert response.json()["error"]["code"]
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["error"]["code"] == "not_authenticated"
 
 
 def test_a_wrong_token_is_refused_in_the_error_shape():
-    # 403, as for any refused request: the session comes first and has no challenge to send.
+    # RFC 9110: credentials that do not work are a 401 with a challenge.
     response = Client().get("/api/v1/batches/", HTTP_AUTHORIZATION="Token not-a-real-key")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["error"]["code"] == "authentication_failed"
 
 

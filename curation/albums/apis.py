@@ -8,7 +8,6 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -66,8 +65,6 @@ class NewestReleaseFirst(CursorPagination):
 
 class ProducerWrites(APIView):
     """Reads for everyone, writes for producers; bodies are JSON only."""
-
-    parser_classes = [JSONParser]
 
     def get_permissions(self) -> list[Any]:
         return [AllowAny()] if self.request.method in SAFE_METHODS else [IsProducer()]
@@ -161,7 +158,6 @@ class AlbumTracksApi(APIView):
     """PUT {"tracks": [track ids in order]}: add, remove and reorder in one call."""
 
     permission_classes = [IsProducer]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="albums_tracks_update",
@@ -295,7 +291,6 @@ class TrackPickApi(APIView):
     """PUT or PATCH any of {"shortlisted", "vetoed", "notes", "tags"}; the rest stays."""
 
     permission_classes = [IsProducer]
-    parser_classes = [JSONParser]
     FIELDS = {"shortlisted": FLAG, "vetoed": FLAG, "notes": TEXT, "tags": LIST}
 
     def _update(self, request: Request, track_id: int) -> Response:

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from albumvote import parsers
 from albumvote.exceptions import ApplicationError
 from albumvote.openapi import errors
 from curation import api_docs
@@ -25,6 +26,7 @@ from curation.ranking import selectors
 
 CACHE_SECONDS = 15
 MAX_PAGE_SIZE = 100
+MAX_CURSOR = 500  # this feed's own cursors are well under 200 characters
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 
 
@@ -47,7 +49,7 @@ class RankingsApi(APIView):
         window = serializers.ChoiceField(choices=list(selectors.WINDOWS), default="all")
         batch = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
         page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=20)
-        cursor = serializers.CharField(required=False, max_length=500)
+        cursor = serializers.CharField(required=False, max_length=MAX_CURSOR)
 
     @extend_schema(
         operation_id="rankings_list",
@@ -136,7 +138,9 @@ def _link(url: str, sort: str, position: selectors.Position, backwards: bool) ->
 def _decode(cursor: str, sort: str) -> selectors.Position:
     """A cursor from a `next`/`previous` link of the same sort; anything else is refused."""
     try:
-        cursor_sort, key, track_id, backwards = json.loads(base64.urlsafe_b64decode(cursor))
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError("too long")
+        cursor_sort, key, track_id, backwards = parsers.loads(base64.urlsafe_b64decode(cursor))
         if cursor_sort != sort or not isinstance(track_id, int) or not isinstance(backwards, bool):
             raise ValueError(cursor)
         if sort == "new":

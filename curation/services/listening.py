@@ -26,6 +26,9 @@ from curation.rules import LISTEN_WINDOW, heard_enough, listen_required_s
 from generation.models import Track
 
 MAX_EVENTS_PER_BATCH = 200
+# What the columns hold (ListeningEvent.seq is a 32-bit integer; client_ms a 64-bit one).
+MAX_SEQ = 2**31 - 1
+MAX_CLIENT_MS = 2**63 - 1
 # Positions may run a little past the stored duration: players report the end slightly late.
 POSITION_SLACK_S = 2.0
 # Skips this early count as "skipped" in the figures producers read.
@@ -52,8 +55,8 @@ def events_record(
     """Validate a batch of player events for one track and fold them into listen time."""
     duration = _track_duration(track_id)
     assert isinstance(track_id, int)  # checked by _track_duration
-    if not isinstance(session, str) or not 1 <= len(session) <= 36:
-        raise _bad("session must be a string of 1 to 36 characters.", "session")
+    if not isinstance(session, str) or not 1 <= len(session) <= 36 or not session.isprintable():
+        raise _bad("session must be 1 to 36 printable characters.", "session")
     parsed = _parse_events(events, duration)
     try:
         listened, accepted = _record(listener_id, track_id, session, parsed, duration)
@@ -240,12 +243,14 @@ def _parse_events(raw: object, duration: float) -> list[dict[str, Any]]:
                 f"{where}.type {kind!r} is not one of: {', '.join(sorted(EVENT_TYPES))}.", where
             )
         seq, client_ms = item.get("seq"), item.get("t")
-        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
-            raise _bad(f"{where}.seq must be a whole number from 1.", where)
+        if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
+            raise _bad(f"{where}.seq must be a whole number from 1 to {MAX_SEQ}.", where)
         if parsed and seq <= parsed[-1]["seq"]:
             raise _bad(f"{where}.seq must be larger than the one before it.", where)
-        if isinstance(client_ms, bool) or not isinstance(client_ms, int) or client_ms < 0:
+        if isinstance(client_ms, bool) or not isinstance(client_ms, int):
             raise _bad(f"{where}.t must be the player's clock in whole milliseconds.", where)
+        if not 0 <= client_ms <= MAX_CLIENT_MS:
+            raise _bad(f"{where}.t must be from 0 to {MAX_CLIENT_MS} milliseconds.", where)
         if parsed and client_ms < parsed[-1]["client_ms"]:
             raise _bad(f"{where}.t must not go back in time.", where)
         position = _position(item.get("position"), duration, f"{where}.position")

@@ -143,7 +143,7 @@ def test_batches_are_public_to_read_and_producer_only_to_launch(client, catalogu
     rows = listed.json()["results"]
     assert {row["id"] for row in rows} >= {batch.pk}
     assert next(row for row in rows if row["id"] == batch.pk)["tracks"] == 1
-    assert client.post("/api/v1/batches/", {"count": 1}, format="json").status_code == 403
+    assert client.post("/api/v1/batches/", {"count": 1}, format="json").status_code == 401
 
 
 def test_batch_list_query_count_does_not_grow(client, catalogue, django_assert_num_queries):

@@ -123,7 +123,7 @@ def test_a_second_listener_is_a_new_unique_listener(track):
         ([ev("play", 0, 0, 0)], "events[0].seq must be a whole number from 1"),
         ([ev("play", 0, 2, 0), ev("pause", 1, 1, 10)], "events[1].seq must be larger"),
         ([ev("play", 0, 1, 50), ev("pause", 1, 2, 10)], "events[1].t must not go back"),
-        ([ev("play", 0, 1, -5)], "events[0].t must be the player's clock"),
+        ([ev("play", 0, 1, -5)], "events[0].t must be from 0 to"),
         ([ev("seek", 10, 1, 0)], "events[0].from_position must be a number"),
         ([{**ev("play", 0, 1, 0), "volume": 11}], "unknown field(s): volume"),
         ([], "events must be a non-empty list"),
@@ -153,7 +153,7 @@ def test_unknown_tracks_and_bad_sessions_are_refused(listener, track):
                 session="s",
                 events=[ev("play", 0, 1, 0)],
             )
-    with pytest.raises(ApplicationError, match="session must be a string"):
+    with pytest.raises(ApplicationError, match="session must be 1 to 36 printable"):
         record(listener, track, [ev("play", 0, 1, 0)], session="x" * 40)
 
 

@@ -115,6 +115,8 @@ def test_a_published_track_reaches_the_new_topic():
         ({"type": "subscribe", "topics": ["track:abc", "weather"]}, "unknown_topic"),
         ({"type": "subscribe", "topics": [f"track:{n}" for n in range(1, 60)]}, "bad_topics"),
         ("x" * (MAX_FRAME_BYTES + 1), "frame_too_large"),
+        # Seen: nested brackets within the size limit dropped the socket with RecursionError.
+        ("[" * 2000 + "]" * 2000, "bad_json"),
     ],
 )
 def test_a_bad_frame_gets_an_error_frame_and_the_connection_stays_up(frame, code):

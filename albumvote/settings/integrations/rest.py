@@ -11,11 +11,14 @@ REST_FRAMEWORK = {
     # Pages and their scripts use the session (with CSRF); API clients send
     # "Authorization: Token <key>" (keys are made in the admin or with drf_create_token).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: its 401 challenge is what a client with no or a wrong token gets.
         "rest_framework.authentication.TokenAuthentication",
+        "albumvote.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The API takes JSON only (forms are the pages' business).
+    "DEFAULT_PARSER_CLASSES": ["albumvote.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "albumvote.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["albumvote.throttling.ApiRateThrottle"],

@@ -247,7 +247,8 @@ def test_producer_endpoints_refuse_everyone_else_without_leaking(
 
     response = getattr(client, method)(path.format(id=album.pk), body, format="json")
 
-    assert response.status_code == 403
+    # RFC 9110: 401 (with a challenge) for no credentials, 403 for a listener's.
+    assert response.status_code == (403 if who == "listener" else 401)
     error = response.json()["error"]
     assert error["code"] == ("permission_denied" if who == "listener" else "not_authenticated")
     assert error["message"]
