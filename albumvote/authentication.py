@@ -2,6 +2,10 @@
 session with Django's CSRF check. The token comes first so that a wrong or missing one is
 answered 401 with a `WWW-Authenticate: Token` challenge (RFC 9110), not 403."""
 
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+from django.http import HttpRequest
 from drf_spectacular.authentication import SessionScheme
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -23,3 +27,13 @@ class SessionAuthenticationScheme(SessionScheme):
     """The schema describes it as DRF's session cookie (it is one)."""
 
     target_class = "albumvote.authentication.SessionAuthentication"
+
+
+class LoginLimitBackend(AxesStandaloneBackend):
+    """django-axes' check on log-ins. An authenticate() with no request (a management command,
+    Django's test client) cannot be tied to an address, so there is nothing to limit."""
+
+    def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)

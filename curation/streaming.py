@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
+from albumvote.permissions import is_producer
 from albumvote.ranges import ranged_file_response
 from generation.models import Track
 
@@ -27,8 +28,11 @@ def track_audio(request: HttpRequest, track_id: int, fmt: str) -> HttpResponseBa
 
 @require_safe
 def track_midi(request: HttpRequest, track_id: int) -> HttpResponseBase:
-    # Every track keeps its MIDI, rejected and failed ones included, for producers to study.
-    track = _track_with_file(track_id=track_id, field_name="midi", ready_only=False)
+    # Every track keeps its MIDI, rejected and failed ones included, for producers to study;
+    # everyone else sees only what is published.
+    track = _track_with_file(
+        track_id=track_id, field_name="midi", ready_only=not is_producer(request.user)
+    )
     return _file_response(
         request,
         track,

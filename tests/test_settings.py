@@ -146,22 +146,20 @@ def test_tasks_have_explicit_names(name):
     assert name in app.tasks
 
 
-def test_asgi_routes_websockets_through_origin_and_auth_checks():
+def test_asgi_routes_websockets_through_origin_address_and_auth_checks():
     from channels.auth import AuthMiddlewareStack
     from channels.routing import ProtocolTypeRouter
-    from channels.security.websocket import OriginValidator
 
     from albumvote.asgi import application
+    from albumvote.websockets import AddressLimit, SameOriginValidator
 
     assert isinstance(application, ProtocolTypeRouter)
     websocket = application.application_mapping["websocket"]
-    # AllowedHostsOriginValidator is a factory for an OriginValidator over ALLOWED_HOSTS.
-    assert isinstance(websocket, OriginValidator)
-    # (pytest-django adds "testserver" to ALLOWED_HOSTS after the ASGI app was built.)
-    configured = set(settings.ALLOWED_HOSTS) - {"testserver"}
-    assert set(websocket.allowed_origins) - {"testserver"} == configured
+    assert isinstance(websocket, SameOriginValidator)
+    assert isinstance(websocket.application, AddressLimit)
     # AuthMiddlewareStack is a function returning the cookie/session/auth middleware chain.
-    assert type(websocket.application).__name__ == type(AuthMiddlewareStack(None)).__name__
+    inner = websocket.application.application
+    assert type(inner).__name__ == type(AuthMiddlewareStack(None)).__name__
 
 
 def test_essen_is_left_out_by_default_because_it_is_non_commercial():

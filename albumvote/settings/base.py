@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_celery_beat",
+    "axes",
     "albumvote",
     "generation",
     "curation",
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "albumvote.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "albumvote.urls"
@@ -123,3 +125,4 @@ from .integrations.channels import *  # noqa: E402,F403
 from .integrations.composer import *  # noqa: E402,F403
 from .integrations.curation import *  # noqa: E402,F403
 from .integrations.rest import *  # noqa: E402,F403
+from .integrations.security import *  # noqa: E402,F403

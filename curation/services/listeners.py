@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework.settings import api_settings
 
 from albumvote import limits
+from albumvote.clients import client_address
 from albumvote.exceptions import ApplicationError
 from curation.identity import current_listener_id, remember_listener
 from curation.models import (
@@ -24,14 +24,10 @@ from curation.services.refusals import refusal_count
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address; behind NUM_PROXIES proxies, the address they saw (DRF's rule)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = api_settings.NUM_PROXIES
-    if forwarded and proxies:
-        addresses = [a.strip() for a in forwarded.split(",")]
-        return addresses[-min(proxies, len(addresses))]
-    return remote
+    """The client's address; behind NUM_PROXIES proxies, the address they saw."""
+    return client_address(
+        request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR")
+    )
 
 
 def listener_for_request(request: HttpRequest, *, create: bool) -> int | None:

@@ -133,8 +133,6 @@ def _apply(state: ListenerTrack, event: dict[str, Any], now: datetime) -> None:
     if kind in ("play", "replay"):
         _close(state, position, client_now)
         _open(state, position, client_now)
-        if state.heard_since is None:
-            state.heard_since = now
         if state.window_started_at is None or now - state.window_started_at >= LISTEN_WINDOW:
             state.window_started_at, state.window_counted = now, 0
     elif kind == "progress":
@@ -147,6 +145,8 @@ def _apply(state: ListenerTrack, event: dict[str, Any], now: datetime) -> None:
             _open(state, position, client_now)
     else:  # pause, skip, complete
         _close(state, position, client_now)
+    if state.playing_from_s is not None and state.heard_since is None:
+        state.heard_since = now  # playback began, by the server's clock
     if kind in COUNTED and state.window_started_at is not None and _count_once(state, kind):
         if kind == "play":
             state.plays += 1

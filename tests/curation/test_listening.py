@@ -215,3 +215,13 @@ def test_a_new_listening_window_counts_a_new_play(listener, track):
     server_time_passes(listener.pk, track.pk, LISTEN_WINDOW.total_seconds())
     record(listener, track, [ev("pause", 20, 4, 30_000), ev("play", 0, 5, 40_000)])
     assert TrackStats.objects.get(track=track).plays == 2
+
+
+def test_playback_first_seen_as_progress_starts_the_servers_clock_too(listener, track):
+    """Two first batches of one page racing can leave the play with another identity: the
+    next batch opens its interval with a progress event, and that starts the clock."""
+    record(listener, track, [ev("progress", 5, 1, 5000)])
+    assert ListenerTrack.objects.get(listener=listener, track=track).heard_since is not None
+    server_time_passes(listener.pk, track.pk, 10)
+    result = record(listener, track, [ev("progress", 15, 2, 15_000)])
+    assert result.listened_s == pytest.approx(10.0, abs=0.5)

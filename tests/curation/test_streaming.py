@@ -17,7 +17,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from generation.models import Track
-from tests.factories import TrackFactory
+from tests.factories import ProducerFactory, TrackFactory, UserFactory
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,8 +100,9 @@ def test_a_file_missing_from_storage_is_404(client):
 
 
 @pytest.mark.parametrize("status", [Track.Status.READY, Track.Status.REJECTED, Track.Status.FAILED])
-def test_midi_downloads_as_an_attachment_for_any_track(client, status):
+def test_midi_downloads_as_an_attachment_for_producers_for_any_track(client, status):
     track = make_track(status, midi=MIDI)
+    client.force_login(ProducerFactory.create())
     response = client.get(f"/tracks/{track.pk}/track.mid")
     assert response.status_code == 200
     assert response["Content-Type"] == "audio/midi"
@@ -110,6 +111,20 @@ def test_midi_downloads_as_an_attachment_for_any_track(client, status):
     ranged = client.get(f"/tracks/{track.pk}/track.mid", headers={"Range": "bytes=-10"})
     assert ranged.status_code == 206
     assert body(ranged) == MIDI[-10:]
+
+
+@pytest.mark.parametrize("status", [Track.Status.REJECTED, Track.Status.FAILED])
+def test_the_midi_of_an_unpublished_track_is_not_public(client, status):
+    """Seen: /tracks/7/track.mid answered 200 while the track's page, API entry and audio
+    were 404 (and ids are sequential)."""
+    track = make_track(status, midi=MIDI)
+    assert client.get(f"/tracks/{track.pk}/track.mid").status_code == 404
+    client.force_login(UserFactory.create())  # a listener with an account
+    assert client.get(f"/tracks/{track.pk}/track.mid").status_code == 404
+    published = make_track(Track.Status.READY, midi=MIDI)
+    response = client.get(f"/tracks/{published.pk}/track.mid")
+    assert response.status_code == 200
+    body(response)
 
 
 def test_an_untitled_track_downloads_under_its_id(client):

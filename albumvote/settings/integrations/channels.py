@@ -1,6 +1,13 @@
-"""Channels: the Redis pub/sub channel layer."""
+"""Channels: the Redis pub/sub channel layer, and the cap on sockets per address."""
+
+import environ
 
 from .redis import REDIS_URL
+
+env = environ.Env()
+
+# A home or an office behind one address opens a socket per tab; a flood does not fit.
+WS_MAX_PER_ADDRESS = env.int("WS_MAX_PER_ADDRESS", default=50)
 
 CHANNEL_LAYERS = {
     "default": {

@@ -175,7 +175,8 @@ def test_nobody_but_producers_sees_or_changes_picks(producer, who):
     replaced = client.put(f"/api/v1/tracks/{track.pk}/pick/", {"notes": ""}, format="json")
 
     for response in (listed, changed, replaced):
-        assert response.status_code == 403
+        # RFC 9110: 401 (with a challenge) for no credentials, 403 for a listener's.
+        assert response.status_code == (403 if who == "listener" else 401)
         assert response.json()["error"]["code"] == expected
         assert SECRET_NOTE not in response.content.decode()
     pick = TrackPick.objects.get()
