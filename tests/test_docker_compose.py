@@ -286,3 +286,22 @@ def test_nginx_sends_every_other_request_to_gunicorn():
     # Django checks ALLOWED_HOSTS and builds links from Host; production trusts the scheme header.
     assert headers["host"] in ("$host", "$http_host")
     assert headers["x-forwarded-proto"] == "$scheme"
+
+
+def test_nginx_limits_log_in_attempts_per_address():
+    from django.urls import reverse
+
+    from albumvote.urls import urlpatterns  # noqa: F401  (the paths below must exist)
+
+    (location,) = [block for path, block in LOCATIONS.items() if "login" in path]
+    assert directive(location, "limit_req")[0][0] == "zone=logins"
+    assert directive(location, "limit_req_status") == [["429"]]
+    assert proxied_server(next(p for p in LOCATIONS if "login" in p)) == f"api:{server_port('api')}"
+    zone = re.search(
+        r"limit_req_zone\s+\$binary_remote_addr\s+zone=logins:\S+\s+rate=(\S+);",
+        NGINX_CONF.read_text(),
+    )
+    assert zone is not None
+    pattern = next(p for p in LOCATIONS if "login" in p).removeprefix("~ ")
+    for name in ("curation:login", "curation:signup", "admin:login"):
+        assert re.match(pattern, reverse(name)), name
