@@ -9,8 +9,12 @@ from albumvote import threads
 threads.install()
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "albumvote.settings.dev")
+# The settings give this process a connection pool (see DATABASES in albumvote/settings/base);
+# processes started from here on are not ASGI servers.
+os.environ["ALBUMVOTE_SERVER"] = "asgi"
 # Django must be set up before the routing imports consumers and models.
 django_asgi_app = get_asgi_application()
+del os.environ["ALBUMVOTE_SERVER"]
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
