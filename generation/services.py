@@ -238,7 +238,12 @@ def _track_render(track_id: int, attempt: int, piece: "composer.Piece") -> None:
         opus_path = Path(scratch) / "audio.opus"
         mp3_path = Path(scratch) / "audio.mp3"
         try:
-            rendered = audio.render_midi(piece.midi, opus_path=opus_path, mp3_path=mp3_path)
+            rendered = audio.render_midi(
+                piece.midi,
+                opus_path=opus_path,
+                mp3_path=mp3_path,
+                soundfont=audio.soundfont_choose(settings.SOUNDFONT_PATH),
+            )
             key, camelot = audio.analyse_key(piece.midi)
         except audio.AudioError as exc:
             _track_fail(track_id, attempt, f"Rendering failed: {exc}")
@@ -255,6 +260,7 @@ def _track_render(track_id: int, attempt: int, piece: "composer.Piece") -> None:
             locked.peak_dbfs = round(rendered.peak_dbfs, 2)
             locked.energy = round(rendered.energy, 3)
             locked.peaks = rendered.peaks
+            locked.soundfont = rendered.soundfont
             locked.key = key
             locked.camelot = camelot
             locked.tempo_bpm = round(audio.midi_tempo(piece.midi), 2)
@@ -356,9 +362,7 @@ def tracks_requeue_stalled(*, now: datetime | None = None) -> list[int]:
     Redis here keeps nothing on disk, so a restart loses queued messages; a duplicate message is
     harmless because the task is idempotent.
     """
-    stale_after = timedelta(
-        seconds=settings.BROKER_VISIBILITY_TIMEOUT + settings.GENERATION_TASK_TIME_LIMIT
-    )
+    stale_after = timedelta(seconds=settings.GENERATION_REQUEUE_AFTER_S)
     cutoff = (now or timezone.now()) - stale_after
     track_ids = list(
         Track.objects.exclude(status__in=Track.TERMINAL)

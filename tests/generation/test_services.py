@@ -14,7 +14,7 @@ from generation import composer, services
 from generation.audio import decode, probe
 from generation.models import GenerationBatch, Track
 from generation.tasks import generate_track
-from tests.factories import TrackFactory
+from tests.factories import ProducerFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -218,6 +218,9 @@ def test_a_track_outside_the_quality_bounds_is_rejected_and_never_published(
     assert track.midi and not track.audio_mp3
     assert track.title not in client.get("/").content.decode()
     assert client.get(f"/tracks/{track.pk}/audio.mp3").status_code == 404
+    # Its MIDI is kept for producers to study, not published.
+    assert client.get(f"/tracks/{track.pk}/track.mid").status_code == 404
+    client.force_login(ProducerFactory.create())
     assert client.get(f"/tracks/{track.pk}/track.mid").status_code == 200
 
 
@@ -262,9 +265,17 @@ def test_stalled_tracks_are_requeued(queued, settings):
     stalled = TrackFactory.create(status=Track.Status.RENDERING)
     fresh = TrackFactory.create(status=Track.Status.QUEUED)
     TrackFactory.create(status=Track.Status.READY)
-    later = timezone.now() + timedelta(
-        seconds=settings.BROKER_VISIBILITY_TIMEOUT + settings.GENERATION_TASK_TIME_LIMIT + 1
-    )
+    later = timezone.now() + timedelta(seconds=settings.GENERATION_REQUEUE_AFTER_S + 1)
     Track.objects.filter(pk=fresh.pk).update(updated_at=later)
     assert services.tracks_requeue_stalled(now=later) == [stalled.pk]
     assert queued == [stalled.pk]
+
+
+def test_a_track_stranded_by_a_dead_worker_waits_minutes_not_an_hour(settings):
+    """Seen: a worker killed outright stranded its tracks for about an hour (3,600 s of
+    visibility timeout; the stalled-track requeue after 3,900 s, run every 10 minutes)."""
+    limit = settings.GENERATION_TASK_TIME_LIMIT
+    # Redelivery just after the longest a task may run; the requeue soon after that.
+    assert limit < settings.BROKER_VISIBILITY_TIMEOUT <= limit + 60
+    assert settings.GENERATION_REQUEUE_AFTER_S <= settings.BROKER_VISIBILITY_TIMEOUT + 60
+    assert settings.CELERY_BEAT_SCHEDULE["generation-requeue-stalled"]["schedule"] <= 60

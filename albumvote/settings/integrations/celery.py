@@ -30,14 +30,20 @@ GENERATION_TASK_TIME_LIMIT = env.int("GENERATION_TASK_TIME_LIMIT", default=300)
 GENERATION_TASK_SOFT_TIME_LIMIT = GENERATION_TASK_TIME_LIMIT - max(
     1, min(30, GENERATION_TASK_TIME_LIMIT // 10)
 )
-# A task whose worker was SIGKILLed is redelivered by the Redis broker only after this long,
-# so it must stay above the longest task time limit or a running task gets delivered twice.
-BROKER_VISIBILITY_TIMEOUT = env.int("BROKER_VISIBILITY_TIMEOUT", default=3600)
+# A task whose worker was killed outright is redelivered by the Redis broker after this long.
+# It must stay above the longest task time limit, or a running task gets delivered twice; a
+# minute above it, a stranded track waits minutes, not an hour.
+BROKER_VISIBILITY_TIMEOUT = env.int(
+    "BROKER_VISIBILITY_TIMEOUT", default=GENERATION_TASK_TIME_LIMIT + 60
+)
 if BROKER_VISIBILITY_TIMEOUT <= GENERATION_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(
         "BROKER_VISIBILITY_TIMEOUT must be above GENERATION_TASK_TIME_LIMIT "
         f"({BROKER_VISIBILITY_TIMEOUT} <= {GENERATION_TASK_TIME_LIMIT})"
     )
+# The backstop for messages Redis lost (it keeps nothing on disk): an unfinished track nobody
+# has touched for this long is queued again (the task is idempotent).
+GENERATION_REQUEUE_AFTER_S = BROKER_VISIBILITY_TIMEOUT + 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
     # Running workers look for messages of a dead worker every 10 s (kombu's default sweep is
@@ -54,7 +60,7 @@ GENERATION_MAX_BATCH_SIZE = env.int("GENERATION_MAX_BATCH_SIZE", default=100)
 CELERY_BEAT_SCHEDULE = {
     "generation-requeue-stalled": {
         "task": "generation.requeue_stalled",
-        "schedule": 600.0,
+        "schedule": 60.0,
     },
     "curation-flush-refusals": {
         "task": "curation.flush_refusals",
