@@ -5,12 +5,12 @@ from typing import Any
 
 from django.db.models import (
     F,
-    Q,
     QuerySet,
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from curation.filters import TrackFilterSet
 from curation.models import ListenerTrack, Rating, TrackStats
 from curation.ranking import verdict
 from curation.rules import heard_enough, listen_required_s
@@ -45,17 +45,8 @@ def published_tracks() -> QuerySet[Any]:
 
 def track_list(filters: TrackFilters) -> QuerySet[Any]:
     """Published tracks in the verdict's order for the sort (typed Any: annotated)."""
-    tracks = published_tracks()
-    if filters.batch is not None:
-        tracks = tracks.filter(batch_id=filters.batch)
-    if filters.preset:
-        tracks = tracks.filter(preset=filters.preset)
-    if filters.key:
-        tracks = tracks.filter(Q(key=filters.key) | Q(camelot=filters.key))
-    if filters.tempo_min is not None:
-        tracks = tracks.filter(tempo_bpm__gte=filters.tempo_min)
-    if filters.tempo_max is not None:
-        tracks = tracks.filter(tempo_bpm__lte=filters.tempo_max)
+    given = {k: v for k, v in vars(filters).items() if k != "sort" and v not in (None, "")}
+    tracks = TrackFilterSet(given, queryset=published_tracks()).qs  # the one set of filters
     return verdict.ranked(tracks, filters.sort)
 
 

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from curation import scoring, selectors
 from curation.arena import selectors as arena_selectors
 from curation.arena import services as arena_services
+from curation.filters import TrackFilterSet
 from curation.identity import current_listener_id
 from curation.ranking import verdict
 from generation import selectors as generation_selectors
@@ -151,31 +152,28 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def _parse_filters(params: Any) -> tuple[selectors.TrackFilters, list[str]]:
+    """The page's filters through the one FilterSet (curation.filters): a refused value is a
+    message, and the rest still filters."""
     problems: list[str] = []
     sort = params.get("sort") or "new"
     if sort not in selectors.SORTS:
         problems.append(f"Unknown sort '{sort}'; showing the newest tracks.")
         sort = "new"
+    filterset = TrackFilterSet(params, queryset=selectors.published_tracks())
+    for name, problem in filterset.problems():
+        label = filterset.filters[name].label
+        problems.append(f"{label} {problem}; '{params.get(name, '')[:40]}' was ignored.")
+    given = filterset.form.cleaned_data if filterset.is_bound else {}
 
-    def number(name: str, label: str, whole: bool = False) -> Any:
-        raw = params.get(name, "").strip()
-        if not raw:
-            return None
-        try:
-            value = int(raw) if whole else float(raw)
-        except ValueError:
-            problems.append(f"{label} must be a number; '{raw}' was ignored.")
-            return None
-        if value < 0 or value > 10**9:
-            problems.append(f"{label} is out of range; '{raw}' was ignored.")
-            return None
-        return value
+    def number(name: str) -> Any:
+        value = given.get(name)
+        return int(value) if name == "batch" and value is not None else value
 
     return selectors.TrackFilters(
         sort=sort,
-        batch=number("batch", "Batch", whole=True),
-        preset=params.get("preset") or None,
-        key=params.get("key") or None,
-        tempo_min=number("tempo_min", "Lowest tempo"),
-        tempo_max=number("tempo_max", "Highest tempo"),
+        batch=number("batch"),
+        preset=given.get("preset") or None,
+        key=given.get("key") or None,
+        tempo_min=float(given["tempo_min"]) if given.get("tempo_min") is not None else None,
+        tempo_max=float(given["tempo_max"]) if given.get("tempo_max") is not None else None,
     ), problems

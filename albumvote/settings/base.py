@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "channels",
     "django_celery_beat",
     "axes",
+    "django_filters",
     "albumvote",
     "generation",
     "curation",
