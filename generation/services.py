@@ -2,6 +2,7 @@
 
 import logging
 import random
+import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -348,6 +349,23 @@ def tracks_retry(*, track_ids: list[int]) -> list[int]:
         if retried:
             transaction.on_commit(lambda: dispatch.generate_tracks(retried))
     return retried
+
+
+def scratch_sweep(*, now: datetime | None = None) -> list[str]:
+    """Remove render scratch folders that no task can still be using: a render killed outright
+    (its time limit, a dead worker) never gets to remove its own."""
+    scratch_root = Path(settings.MEDIA_ROOT) / ".scratch"
+    if not scratch_root.is_dir():
+        return []
+    cutoff = (now or timezone.now()).timestamp() - settings.GENERATION_TASK_TIME_LIMIT - 60
+    removed = []
+    for folder in scratch_root.iterdir():
+        if folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    if removed:
+        logger.warning("removed %d abandoned render scratch folder(s)", len(removed))
+    return removed
 
 
 def tracks_requeue_stalled(*, now: datetime | None = None) -> list[int]:

@@ -52,4 +52,6 @@ def launch_scheduled_batch(*, schedule_id: int) -> None:
 
 @shared_task(name="generation.requeue_stalled")
 def requeue_stalled() -> None:
+    """Beat, every minute: what a dead worker left behind (its tracks, its scratch files)."""
     services.tracks_requeue_stalled()
+    services.scratch_sweep()

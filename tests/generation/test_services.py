@@ -1,6 +1,8 @@
 """Batch launch and the track pipeline, through the services and the task function."""
 
 import json
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
-from generation import composer, services
+from generation import composer, services, tasks
 from generation.audio import decode, probe
 from generation.models import GenerationBatch, Track
 from generation.tasks import generate_track
@@ -279,3 +281,17 @@ def test_a_track_stranded_by_a_dead_worker_waits_minutes_not_an_hour(settings):
     assert limit < settings.BROKER_VISIBILITY_TIMEOUT <= limit + 60
     assert settings.GENERATION_REQUEUE_AFTER_S <= settings.BROKER_VISIBILITY_TIMEOUT + 60
     assert settings.CELERY_BEAT_SCHEDULE["generation-requeue-stalled"]["schedule"] <= 60
+
+
+def test_scratch_folders_a_killed_render_left_behind_are_swept(media_root, settings):
+    """Seen: killed renders left MEDIA_ROOT/.scratch/tmp* behind for good."""
+    scratch = media_root / ".scratch"
+    abandoned, working = scratch / "tmpdead", scratch / "tmplive"
+    for folder in (abandoned, working):
+        folder.mkdir(parents=True)
+        (folder / "audio.opus").write_bytes(b"x" * 100)
+    long_ago = time.time() - settings.GENERATION_TASK_TIME_LIMIT - 120
+    os.utime(abandoned, (long_ago, long_ago))
+    tasks.requeue_stalled()
+    assert not abandoned.exists()
+    assert working.exists()  # a render may still be writing there
