@@ -1,6 +1,8 @@
 """Log-in attempts are limited (django-axes): seen, 30 wrong passwords for a staff account
 were all answered and then the right one worked."""
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -10,7 +12,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
 
 
-def attempt(client: Client, password: str, ip: str = "10.1.1.1") -> object:
+def attempt(client: Client, password: str, ip: str = "10.1.1.1") -> Any:
     return client.post(LOGIN, {"username": "staffer", "password": password}, REMOTE_ADDR=ip)
 
 

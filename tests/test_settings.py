@@ -168,3 +168,18 @@ def test_essen_is_left_out_by_default_because_it_is_non_commercial():
     assert "essen" in composer.COLLECTIONS
     assert "essen" not in settings.COMPOSER_DEFAULT_COLLECTIONS
     assert tuple(settings.COMPOSER_DEFAULT_COLLECTIONS) == tuple(composer.DEFAULT_COLLECTIONS)
+
+
+def test_production_under_the_asgi_server_pools_connections_and_keeps_none():
+    """Pooling and persistent connections do not mix (Django refuses to start); the ASGI
+    server gets the pool, gunicorn and Celery keep one connection each for a minute."""
+    code = (
+        "from django.conf import settings as s; d = s.DATABASES['default'];"
+        "print(d['CONN_MAX_AGE'], d.get('OPTIONS', {}).get('pool', {}).get('max_size'))"
+    )
+    env = {**PRODUCTION, "SECRET_KEY": GOOD_KEY, "DB_POOL_SIZE": "7"}
+    asgi = run_manage("shell", "-v", "0", "-c", code, env={**env, "ALBUMVOTE_SERVER": "asgi"})
+    assert asgi.returncode == 0, asgi.stderr
+    assert asgi.stdout.split() == ["0", "7"]
+    other = run_manage("shell", "-v", "0", "-c", code, env=env)
+    assert other.stdout.split() == ["60", "None"]

@@ -1,0 +1,488 @@
+"""Soak: mixed, realistic traffic for a long while on the production set-up, to find leaks.
+
+The processes of docker-compose, run here: gunicorn (pages and the API), uvicorn (websockets),
+a Celery worker and beat, with the production settings, on a database and a Redis database of
+the bench's own. Listeners browse, listen (the player's events, in real time), rate and vote in
+the arena, each from an address of their own (X-Forwarded-For, behind one proxy); an API client
+reads the rankings, the catalogue and the feeds; 500 websockets watch the live lists; a
+producer launches a batch every few minutes.
+
+It prints, as one JSON line at the end: errors (any 5xx, refused connection or unexpected
+refusal), p99 latency per kind of request, RSS per process after warm-up and at the end,
+PostgreSQL connections at the end (and the most the set-up should hold), and what is left in
+the media scratch folder. Targets: 0 errors, RSS growth <= 10%, connections within the bound,
+an empty scratch folder.
+
+    .venv/bin/python bench/soak.py                # 20 minutes
+    .venv/bin/python bench/soak.py --seconds 60   # what CI runs (tests/test_soak.py)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.cookiejar
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import psutil
+import psycopg
+import redis
+import websockets
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.servers import free_port  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ADMIN_DB = os.environ.get("BENCH_ADMIN_DB", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATABASE = "bench_soak"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+DB_POOL_SIZE = 10
+GUNICORN_WORKERS = 2
+LISTENERS = 12
+SOCKETS = 500
+
+
+class Results:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+        self.ws_messages = 0
+
+    def timed(self, kind: str, seconds: float) -> None:
+        with self.lock:
+            self.latency[kind].append(seconds * 1000)
+
+    def error(self, what: str) -> None:
+        with self.lock:
+            if len(self.errors) < 50:
+                print("error:", what, flush=True)
+            self.errors.append(what)
+
+
+class AnyCookies(http.cookiejar.DefaultCookiePolicy):
+    """The production cookies are Secure; this bench speaks plain HTTP on loopback."""
+
+    def return_ok_secure(self, cookie: Any, request: Any) -> bool:
+        return True
+
+
+class Client:
+    """One person: a cookie jar and an address of their own."""
+
+    def __init__(self, base: str, address: str, results: Results) -> None:
+        self.base, self.address, self.results = base, address, results
+        self.jar = http.cookiejar.CookieJar(policy=AnyCookies())
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.token: str | None = None
+
+    def csrf(self) -> str:
+        return next((c.value or "" for c in self.jar if c.name == "csrftoken"), "")
+
+    def call(
+        self, kind: str, method: str, path: str, body: Any = None, ok: tuple[int, ...] = (200,)
+    ) -> Any:
+        headers = {"X-Forwarded-For": self.address, "Accept": "application/json, text/html"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+            headers["X-CSRFToken"] = self.csrf()
+            headers["Referer"] = self.base + "/"
+        if self.token:
+            headers["Authorization"] = f"Token {self.token}"
+        request = urllib.request.Request(self.base + path, data, headers, method=method)
+        started = time.perf_counter()
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        except OSError as error:
+            self.results.error(f"{kind}: {error}")
+            return None
+        self.results.timed(kind, time.perf_counter() - started)
+        if status not in ok:
+            self.results.error(f"{kind} {method} {path}: {status} {raw[:160]!r}")
+            return None
+        try:
+            return json.loads(raw) if raw[:1] in (b"{", b"[") else raw
+        except ValueError:
+            return raw
+
+
+# --- the people ----------------------------------------------------------------------------
+
+
+def listener(client: Client, stop: threading.Event, rng: random.Random) -> None:
+    """Browses, plays a track in real time (events every 5 s, as the player sends them), rates
+    it once heard long enough, and votes in the arena."""
+    client.call("page", "GET", "/")
+    while not stop.is_set():
+        client.call("page", "GET", rng.choice(["/", "/tracks/?sort=top", "/tracks/"]))
+        tracks = client.call("api", "GET", "/api/v1/tracks/?page_size=50")
+        if not tracks or not tracks.get("results"):
+            stop.wait(2)
+            continue
+        track = rng.choice(tracks["results"])
+        client.call("page", "GET", f"/tracks/{track['id']}/")
+        heard = play(client, track["id"], seconds=rng.uniform(24, 32), stop=stop)
+        if heard is not None and heard.get("can_rate"):
+            client.call(
+                "rating",
+                "POST",
+                f"/api/v1/tracks/{track['id']}/rating/",
+                {"stars": rng.randint(1, 5)},
+                ok=(200, 201),
+            )
+        pair = client.call("api", "GET", "/api/v1/arena/pair/", ok=(200, 404))
+        if pair and "a" in pair:
+            a, b = pair["a"]["id"], pair["b"]["id"]
+            play(client, a, seconds=11, stop=stop)
+            play(client, b, seconds=11, stop=stop)
+            client.call(
+                "arena",
+                "POST",
+                "/api/v1/arena/votes/",
+                {"track_a": a, "track_b": b, "outcome": rng.choice(["a", "b", "tie"])},
+                ok=(201,),
+            )
+        stop.wait(rng.uniform(1, 4))
+
+
+def play(client: Client, track_id: int, *, seconds: float, stop: threading.Event) -> Any:
+    session = f"soak-{random.getrandbits(40):x}"
+    seq, started, result = 0, time.monotonic(), None
+
+    def send(kind: str, position: float) -> Any:
+        nonlocal seq
+        seq += 1
+        t = int((time.monotonic() - started) * 1000)
+        event = {"type": kind, "position": round(position, 3), "seq": seq, "t": t}
+        body = {"track": track_id, "session": session, "events": [event]}
+        return client.call("events", "POST", "/api/v1/listening-events/", body)
+
+    send("play", 0.0)
+    while not stop.is_set():
+        elapsed = time.monotonic() - started
+        if elapsed >= seconds:
+            break
+        stop.wait(min(5.0, seconds - elapsed))
+        result = send("progress", time.monotonic() - started)
+    return send("pause", time.monotonic() - started) or result
+
+
+def api_reader(client: Client, stop: threading.Event, rng: random.Random) -> None:
+    paths = [
+        "/api/v1/rankings/?sort=top",
+        "/api/v1/rankings/?sort=trending",
+        "/api/v1/rankings/?sort=new",
+        "/api/v1/tracks/",
+        "/api/v1/batches/",
+        "/feeds/top.rss",
+        "/feeds/new.json",
+        "/api/v1/arena/leaderboard/",
+    ]
+    while not stop.is_set():
+        client.call("api", "GET", rng.choice(paths))
+        stop.wait(0.5)
+
+
+def producer(client: Client, stop: threading.Event, every_s: float) -> None:
+    while not stop.wait(every_s):
+        client.call("batch", "POST", "/api/v1/batches/", {"count": 2}, ok=(201, 202))
+
+
+async def sockets(ws_base: str, count: int, stop: threading.Event, results: Results) -> None:
+    async def one(n: int) -> None:
+        headers = {
+            "Origin": ws_base.replace("ws://", "http://"),
+            "X-Forwarded-For": f"10.50.{n // 250}.{n % 250 + 1}",
+        }
+        try:
+            async with websockets.connect(
+                f"{ws_base}/ws/live/", additional_headers=headers, open_timeout=30
+            ) as socket:
+                await socket.send(json.dumps({"type": "subscribe", "topics": ["top", "new"]}))
+                while not stop.is_set():
+                    try:
+                        await asyncio.wait_for(socket.recv(), timeout=1.0)
+                        results.ws_messages += 1
+                    except TimeoutError:
+                        continue
+        except Exception as error:  # a socket dropped before the end is an error
+            if not stop.is_set():
+                results.error(f"websocket {n}: {error!r}")
+
+    await asyncio.gather(*(one(n) for n in range(count)))
+
+
+# --- the set-up ------------------------------------------------------------------------------
+
+
+def prepare(work: Path) -> dict[str, str]:
+    with psycopg.connect(ADMIN_DB, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "albumvote.settings.production",
+        "SECRET_KEY": "soak-" + "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        "REDIS_URL": REDIS_URL,
+        "MEDIA_ROOT": str(work / "media"),
+        "STATIC_ROOT": str(work / "static"),
+        "DATA_DIR": str(work),
+        "COMPOSER_MODEL_DIR": str(work / "models"),
+        "COMPOSER_DEFAULT_COLLECTIONS": "miscFolk",
+        "NUM_PROXIES": "1",
+        "DB_POOL_SIZE": str(DB_POOL_SIZE),
+        "PYTHONUNBUFFERED": "1",
+    }
+    manage = [sys.executable, "manage.py"]
+    for command in (
+        ["migrate", "-v", "0"],
+        ["collectstatic", "--noinput", "-v", "0"],
+        ["train_composer", "--if-missing"],
+    ):
+        subprocess.run(
+            [*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
+    token_code = (
+        "from django.contrib.auth.models import User, Group; "
+        "from rest_framework.authtoken.models import Token; "
+        "from albumvote.permissions import PRODUCERS_GROUP; "
+        "u = User.objects.create_user('soak-producer'); "
+        "u.groups.add(Group.objects.get_or_create(name=PRODUCERS_GROUP)[0]); "
+        "print(Token.objects.create(user=u).key)"
+    )
+    token = (
+        subprocess.run(
+            [*manage, "shell", "-c", token_code],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    env["SOAK_TOKEN"] = token
+    return env
+
+
+def start(env: dict[str, str], work: Path) -> tuple[dict[str, subprocess.Popen[bytes]], int, int]:
+    http_port, ws_port = free_port(), free_port()
+    commands = {
+        "api": [
+            str(BIN / "gunicorn"),
+            "albumvote.wsgi:application",
+            "--workers",
+            str(GUNICORN_WORKERS),
+            "--bind",
+            f"127.0.0.1:{http_port}",
+        ],
+        "web": [
+            str(BIN / "uvicorn"),
+            "albumvote.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(ws_port),
+            "--ws-per-message-deflate",
+            "false",
+            "--log-level",
+            "warning",
+        ],
+        "worker": [
+            str(BIN / "celery"),
+            "-A",
+            "albumvote",
+            "worker",
+            "-Q",
+            "generation,default",
+            "-c",
+            "1",
+            "--loglevel",
+            "WARNING",
+        ],
+        "beat": [
+            str(BIN / "celery"),
+            "-A",
+            "albumvote",
+            "beat",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(work / "beat-schedule"),
+        ],
+    }
+    processes = {}
+    for name, command in commands.items():
+        log = (work / f"{name}.log").open("wb")
+        processes[name] = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    for port in (http_port, ws_port):
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"a server did not start; see {work}") from None
+                time.sleep(0.2)
+    return processes, http_port, ws_port
+
+
+def rss_mb(processes: dict[str, subprocess.Popen[bytes]]) -> dict[str, float]:
+    """Resident memory of each role, its children included (gunicorn and Celery fork)."""
+    figures = {}
+    for name, process in processes.items():
+        try:
+            root = psutil.Process(process.pid)
+            members = [root, *root.children(recursive=True)]
+            figures[name] = round(sum(p.memory_info().rss for p in members) / 2**20, 1)
+        except psutil.Error:
+            figures[name] = -1.0
+    return figures
+
+
+def connections() -> int:
+    with psycopg.connect(ADMIN_DB) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [DATABASE]
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=1200)
+    parser.add_argument("--batch-every", type=float, default=180)
+    parser.add_argument("--sockets", type=int, default=SOCKETS)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="albumvote-soak-"))
+    env = prepare(work)
+    processes, http_port, ws_port = start(env, work)
+    base = f"http://127.0.0.1:{http_port}"
+    results = Results()
+    stop = threading.Event()
+    try:
+        seed = Client(base, "10.9.0.1", results)
+        seed.token = env["SOAK_TOKEN"]
+        seed.call("batch", "POST", "/api/v1/batches/", {"count": 4}, ok=(201, 202))
+        deadline = time.monotonic() + 300
+        while not (seed.call("api", "GET", "/api/v1/tracks/") or {}).get("results"):
+            if time.monotonic() > deadline:
+                raise SystemExit("the first batch did not finish; see the worker log")
+            time.sleep(2)
+
+        rng = random.Random(7)
+        threads = [
+            threading.Thread(
+                target=listener,
+                args=(
+                    Client(base, f"10.1.{n // 250}.{n % 250 + 1}", results),
+                    stop,
+                    random.Random(n),
+                ),
+                daemon=True,
+            )
+            for n in range(LISTENERS)
+        ]
+        threads.append(
+            threading.Thread(
+                target=api_reader, args=(Client(base, "10.2.0.1", results), stop, rng), daemon=True
+            )
+        )
+        maker = Client(base, "10.3.0.1", results)
+        maker.token = env["SOAK_TOKEN"]
+        threads.append(
+            threading.Thread(target=producer, args=(maker, stop, args.batch_every), daemon=True)
+        )
+        socket_thread = threading.Thread(
+            target=lambda: asyncio.run(
+                sockets(f"ws://127.0.0.1:{ws_port}", args.sockets, stop, results)
+            ),
+            daemon=True,
+        )
+        threads.append(socket_thread)
+        for thread in threads:
+            thread.start()
+        warm_up = min(120.0, args.seconds * 0.25)
+        time.sleep(warm_up)
+        rss_start = rss_mb(processes)
+        time.sleep(max(0.0, args.seconds - warm_up))
+        rss_end = rss_mb(processes)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        open_connections = connections()
+    finally:
+        stop.set()
+        stop_all(processes)
+    scratch = work / "media" / ".scratch"
+    left = (
+        sorted(str(p.relative_to(scratch)) for p in scratch.rglob("*")) if scratch.exists() else []
+    )
+    growth = {
+        name: round((rss_end[name] - rss_start[name]) / rss_start[name] * 100, 1)
+        for name in rss_start
+        if rss_start[name] > 0
+    }
+    figures = {
+        "seconds": args.seconds,
+        "errors": len(results.errors),
+        "requests": sum(len(v) for v in results.latency.values()),
+        "p99_ms": {
+            kind: round(sorted(v)[max(0, int(len(v) * 0.99) - 1)], 1)
+            for kind, v in sorted(results.latency.items())
+        },
+        "p50_ms": {k: round(statistics.median(v), 1) for k, v in sorted(results.latency.items())},
+        "rss_mb_after_warm_up": rss_start,
+        "rss_mb_end": rss_end,
+        "rss_growth_pct": growth,
+        "pg_connections_end": open_connections,
+        # uvicorn's pool, one per gunicorn worker, the Celery worker's child and parent, beat.
+        "pg_connections_bound": DB_POOL_SIZE + GUNICORN_WORKERS + 3,
+        "websocket_messages": results.ws_messages,
+        "scratch_left": left,
+        "work": str(work),
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
