@@ -1,15 +1,21 @@
 """Benchmark of the generation pipeline; prints figures and ends with one JSON line.
 
-    .venv/bin/python bench/generation.py [--skip-training] [--skip-batch]
+    .venv/bin/python bench/generation.py [--skip-training] [--skip-batch] [--skip-stems]
 
+For each soundfont installed (FluidR3_GM from fluid-soundfont-gm, when present, and the
+TimGM6mb that pretty_midi ships):
 - compose / render / encode / total for a 120 s track: median of 5, on ONE core;
 - the real-time factor (seconds of audio per second of work);
+- the stems of a 120 s track (every part rendered alone, FLAC): median of 3, on ONE core;
 - a 20-track batch with a real 2-process Celery worker (Redis + PostgreSQL when reachable);
-- training time from scratch (empty parse cache) and from the parse cache;
 - the worker's peak RSS (largest process of the worker during the batch).
+Once: training time from scratch (empty parse cache) and from the parse cache.
+The JSON line's top-level figures are those of the soundfont production uses (the first
+installed); "by_soundfont" has every soundfont's.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -19,7 +25,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 # Run as a script, this folder comes first on sys.path and this file would shadow the
@@ -34,10 +42,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--skip-stems", action="store_true")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    figures: dict[str, float | None] = {}
+    from generation.audio import soundfont
+
+    installed = [path for path in soundfont.PREFERRED if path.is_file()] + [soundfont.FALLBACK]
+    figures: dict[str, Any] = {}
+    by_soundfont: dict[str, dict[str, float | None]] = {}
     with tempfile.TemporaryDirectory(prefix="albumvote-bench-") as tmp:
         work = Path(tmp)
         model_dir = Path(os.environ.get("COMPOSER_MODEL_DIR", ROOT / "data" / "models"))
@@ -46,12 +59,18 @@ def main() -> None:
             figures["train_scratch_s"] = round(scratch, 1)
             figures["train_cached_s"] = round(cached, 1)
             model_dir = work / "models"
-        track = bench_single_track(model_dir, args.runs)
-        figures.update(track)
-        if not args.skip_batch:
-            batch_s, rss_mb = bench_batch(work, model_dir)
-            figures["batch20_s"] = round(batch_s, 1)
-            figures["worker_rss_mb"] = round(rss_mb, 1)
+        for path in installed:
+            print(f"--- soundfont {path.name} ({path.stat().st_size / 2**20:.0f} MB file)")
+            found: dict[str, float | None] = dict(bench_single_track(model_dir, args.runs, path))
+            soundfont.soundfont_unload()  # one soundfont in memory at a time
+            if not args.skip_stems:
+                found["stems120_s"] = round(bench_stems(path), 2)
+                soundfont.soundfont_unload()
+            if not args.skip_batch:
+                batch_s, rss_mb = bench_batch(work, model_dir, path)
+                found["batch20_s"] = round(batch_s, 1)
+                found["worker_rss_mb"] = round(rss_mb, 1)
+            by_soundfont[path.name] = found
     keys = [
         "realtime_factor",
         "track120_s",
@@ -60,7 +79,28 @@ def main() -> None:
         "train_cached_s",
         "worker_rss_mb",
     ]
-    print(json.dumps({key: figures.get(key) for key in keys}))
+    print("soundfont      | real time | 120 s track | stems of it | 20-track batch | worker RSS")
+    for name, found in by_soundfont.items():
+        stems, batch = _figure(found.get("stems120_s"), "s"), _figure(found.get("batch20_s"), "s")
+        print(
+            f"{name:<14} | {found['realtime_factor']:>8}x | {found['track120_s']:>9} s"
+            f" | {stems:>11} | {batch:>14} | {_figure(found.get('worker_rss_mb'), 'MB')}"
+        )
+    print("targets: >= 25x real time on one core, worker RSS <= 400 MB")
+    default = by_soundfont[installed[0].name]
+    print(
+        json.dumps(
+            {
+                **{key: default.get(key, figures.get(key)) for key in keys},
+                "soundfont": installed[0].name,
+                "by_soundfont": by_soundfont,
+            }
+        )
+    )
+
+
+def _figure(value: float | None, unit: str) -> str:
+    return "-" if value is None else f"{value} {unit}"
 
 
 def bench_training(work: Path) -> tuple[float, float]:
@@ -85,19 +125,43 @@ def bench_training(work: Path) -> tuple[float, float]:
     return times[0], times[1]
 
 
-def bench_single_track(model_dir: Path, runs: int) -> dict[str, float]:
-    """Median of `runs` per preset; the figures reported are those of the slowest preset."""
-    # One core, as the target is stated for one core; ffmpeg inherits the affinity. It is put
-    # back afterwards, or the batch's worker would inherit it too.
+@contextlib.contextmanager
+def one_core() -> Iterator[None]:
+    """Pin this process (and the ffmpeg it starts) to one core, as the targets are stated for
+    one core; put back afterwards, or the batch's worker would inherit it too."""
     all_cores = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(all_cores)})
     try:
-        return _single_track_figures(model_dir, runs)
+        yield
     finally:
         os.sched_setaffinity(0, all_cores)
 
 
-def _single_track_figures(model_dir: Path, runs: int) -> dict[str, float]:
+def bench_single_track(model_dir: Path, runs: int, soundfont: Path) -> dict[str, float]:
+    """Median of `runs` per preset; the figures reported are those of the slowest preset."""
+    with one_core():
+        return _single_track_figures(model_dir, runs, soundfont)
+
+
+def bench_stems(soundfont: Path, runs: int = 3) -> float:
+    """Seconds to write the stems of the dense 120 s test piece (five parts), on one core."""
+    from generation.audio import write_stems
+    from tests.generation.audio.pieces import dense_piece
+
+    midi = dense_piece(120.0)
+    times = []
+    with one_core():
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as out:
+                started = time.perf_counter()
+                write_stems(midi, Path(out), soundfont=soundfont)
+                times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    print(f"stems of a dense 120 s piece (5 parts + the mix, FLAC): {median:.2f} s on one core")
+    return median
+
+
+def _single_track_figures(model_dir: Path, runs: int, soundfont: Path) -> dict[str, float]:
     from generation import audio, composer
 
     model = composer.load_model(model_dir)
@@ -113,7 +177,10 @@ def _single_track_figures(model_dir: Path, runs: int) -> dict[str, float]:
                 piece.midi_bytes()  # the service stores the MIDI too
                 composed = time.perf_counter()
                 rendered = audio.render_midi(
-                    piece.midi, opus_path=Path(out) / "a.opus", mp3_path=Path(out) / "a.mp3"
+                    piece.midi,
+                    opus_path=Path(out) / "a.opus",
+                    mp3_path=Path(out) / "a.mp3",
+                    soundfont=soundfont,
                 )
                 audio.analyse_key(piece.midi)
                 total = time.perf_counter() - started
@@ -140,7 +207,7 @@ def _single_track_figures(model_dir: Path, runs: int) -> dict[str, float]:
     return {"realtime_factor": round(120 / track120, 1), "track120_s": round(track120, 2)}
 
 
-def bench_batch(work: Path, model_dir: Path) -> tuple[float, float]:
+def bench_batch(work: Path, model_dir: Path, soundfont: Path) -> tuple[float, float]:
     import psutil
     import redis
 
@@ -153,6 +220,7 @@ def bench_batch(work: Path, model_dir: Path) -> tuple[float, float]:
         "REDIS_URL": redis_url,
         "MEDIA_ROOT": str(work / "media"),
         "COMPOSER_MODEL_DIR": str(model_dir),
+        "SOUNDFONT_PATH": str(soundfont),
         "DEBUG": "false",
     }
     subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)

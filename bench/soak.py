@@ -150,7 +150,9 @@ def listener(client: Client, stop: threading.Event, rng: random.Random) -> None:
                 {"stars": rng.randint(1, 5)},
                 ok=(200, 201),
             )
-        pair = client.call("api", "GET", "/api/v1/arena/pair/", ok=(200, 404))
+        pair = client.call(
+            "api", "GET", f"/api/v1/arena/pair/?batch={track['batch']}", ok=(200, 404)
+        )
         if pair and "a" in pair:
             a, b = pair["a"]["id"], pair["b"]["id"]
             play(client, a, seconds=11, stop=stop)

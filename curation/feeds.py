@@ -10,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from curation import selectors
 from generation.models import Track
+from generation.templatetags.formats import duration
 
 ITEMS = 20
 KINDS = {
@@ -31,8 +32,7 @@ def describe(track: Any) -> str:
     ]
     if track.rating_count:
         figures.append(f"{track.rating_count} rating{'s' if track.rating_count != 1 else ''}")
-    minutes, seconds = divmod(round(track.duration_s or 0), 60)
-    figures.append(f"{minutes}:{seconds:02d}")
+    figures.append(duration(track.duration_s or 0))
     return " · ".join(f for f in figures if f)
 
 

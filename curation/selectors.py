@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
+    Count,
     F,
+    Q,
     QuerySet,
 )
 from django.db.models.functions import Coalesce
@@ -20,6 +22,7 @@ from generation.models import GenerationBatch, Track
 SORTS = {name: verdict.SORTS[name].label for name in verdict.PAGE_SORTS}
 # Defined in the verdict; imported here too while album suggestions move over to it.
 EMPTY_CROWD_SCORE = verdict.EMPTY_CROWD_SCORE
+HOME_LIST_LENGTH = 8  # tracks in each list on the home page
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,23 @@ def batch_detail(*, batch_id: int) -> GenerationBatch | None:
 
 
 def batch_latest() -> GenerationBatch | None:
+    """The newest batch with a published track, annotated with ready_count (its published
+    tracks)."""
     return (
         GenerationBatch.objects.filter(tracks__status=Track.Status.READY)
+        .annotate(ready_count=Count("tracks", filter=Q(tracks__status=Track.Status.READY)))
         .order_by("-created_at")
         .first()
     )
+
+
+def home_latest_batch_rest(*, batch: GenerationBatch | None, shown: list[Any]) -> list[Any]:
+    """The home page's "Latest batch": its published tracks that "New tracks" (`shown`) does
+    not list already, newest first. On a first run that is none: the two would repeat."""
+    if batch is None:
+        return []
+    rest = track_list(TrackFilters(batch=batch.pk)).exclude(pk__in=[t.pk for t in shown])
+    return list(rest[:HOME_LIST_LENGTH])
 
 
 # --- live state: what the websocket events carry, also served over HTTP --------------------

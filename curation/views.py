@@ -1,5 +1,6 @@
 """Public pages: home, the track list with sorts and filters, a track, a batch, sign-up."""
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -25,16 +26,15 @@ PAGE_SIZE = 30
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    length = selectors.HOME_LIST_LENGTH
+    new_tracks = list(selectors.track_list(selectors.TrackFilters(sort="new"))[:length])
     latest = selectors.batch_latest()
     context = {
-        "new_tracks": list(selectors.track_list(selectors.TrackFilters(sort="new"))[:8]),
-        "top_tracks": list(selectors.track_top_rated(8)),
+        "new_tracks": new_tracks,
+        "top_tracks": list(selectors.track_top_rated(length)),
         "latest_batch": latest,
-        "latest_tracks": (
-            list(selectors.track_list(selectors.TrackFilters(batch=latest.pk))[:8])
-            if latest
-            else []
-        ),
+        "latest_tracks": selectors.home_latest_batch_rest(batch=latest, shown=new_tracks),
+        "list_length": length,
         "running": generation_selectors.batch_running_progress(),
     }
     return render(request, "curation/home.html", context)
@@ -65,17 +65,32 @@ def track_detail(request: HttpRequest, track_id: int) -> HttpResponse:
     track = selectors.track_detail(track_id=track_id)
     if track is None:
         raise Http404("No such track, or it is not published.")
+    mine = selectors.listener_track_mine(
+        listener_id=current_listener_id(request), track_id=track.pk, duration_s=track.duration_s
+    )
     context = {
         "track": track,
         "rating": selectors.rating_state(getattr(track, "stats", None)),
-        "mine": selectors.listener_track_mine(
-            listener_id=current_listener_id(request),
-            track_id=track.pk,
-            duration_s=track.duration_s,
-        ),
+        "mine": mine,
+        "listen": listen_progress(mine),
         "summary": selectors.track_summary(track),
     }
     return render(request, "curation/track_detail.html", context)
+
+
+def listen_progress(mine: dict[str, Any]) -> dict[str, Any]:
+    """The stars' listen-first figures in whole seconds, worked out as rating.js does from the
+    same server figures: counted rounds down and needed rounds up, as the refusal says them."""
+    required, listened = mine["required_s"], mine["listened_s"]
+    needed = math.ceil(required)
+    counted = min(math.floor(listened), needed)
+    return {
+        "locked": not mine["stars"] and not mine["can_rate"],
+        "required_s": needed,
+        "counted_s": counted,
+        "left_s": max(1, needed - counted),
+        "share": min(1.0, listened / required) if required > 0 else 1.0,
+    }
 
 
 def track_peaks(request: HttpRequest, track_id: int) -> JsonResponse:
@@ -113,8 +128,13 @@ def arena(request: HttpRequest) -> HttpResponse:
     context = {
         "batch_id": batch_id,
         "asked": raw,
-        "sides": [("A", pair[0]), ("B", pair[1])] if pair else [],
+        "sides": arena_selectors.arena_sides(
+            pair,
+            listener_id=current_listener_id(request),
+            needed_s=arena_services.LISTEN_EACH_S,
+        ),
         "listen_each_s": int(arena_services.LISTEN_EACH_S),
+        "arena_rule": arena_selectors.arena_rule_text(),
         "chart": arena_selectors.leaderboard_chart(board),
     }
     return render(request, "curation/arena.html", context)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from .composer import PRESETS
+from .templatetags.formats import duration
 
 
 class GenerationBatch(models.Model):
@@ -16,6 +17,7 @@ class GenerationBatch(models.Model):
         ADMIN = "admin", "Django admin"
         COMMAND = "command", "Management command"
         API = "api", "API"
+        DASHBOARD = "dashboard", "Dashboard"  # the producer dashboard's launch form
         SCHEDULE = "schedule", "Schedule"
         REMIX = "remix", "Remix"
 
@@ -87,6 +89,11 @@ class Track(models.Model):
         default=dict, blank=True, help_text="Every parameter the composer used, defaults included"
     )
     model_version = models.CharField(max_length=64, blank=True)
+    soundfont = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="File name of the soundfont the audio was rendered with",
+    )
 
     midi = models.FileField(upload_to=track_file_path, max_length=255, blank=True)
     audio_opus = models.FileField(upload_to=track_file_path, max_length=255, blank=True)
@@ -128,10 +135,7 @@ class Track(models.Model):
 
     @property
     def duration_label(self) -> str:
-        if self.duration_s is None:
-            return ""
-        minutes, seconds = divmod(round(self.duration_s), 60)
-        return f"{minutes}:{seconds:02d}"
+        return duration(self.duration_s)  # the site's one rule for lengths
 
     def get_preset_label(self) -> str:
         preset = PRESETS.get(self.preset)

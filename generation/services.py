@@ -239,7 +239,12 @@ def _track_render(track_id: int, attempt: int, piece: "composer.Piece") -> None:
         opus_path = Path(scratch) / "audio.opus"
         mp3_path = Path(scratch) / "audio.mp3"
         try:
-            rendered = audio.render_midi(piece.midi, opus_path=opus_path, mp3_path=mp3_path)
+            rendered = audio.render_midi(
+                piece.midi,
+                opus_path=opus_path,
+                mp3_path=mp3_path,
+                soundfont=audio.soundfont_choose(settings.SOUNDFONT_PATH),
+            )
             key, camelot = audio.analyse_key(piece.midi)
         except audio.AudioError as exc:
             _track_fail(track_id, attempt, f"Rendering failed: {exc}")
@@ -256,6 +261,7 @@ def _track_render(track_id: int, attempt: int, piece: "composer.Piece") -> None:
             locked.peak_dbfs = round(rendered.peak_dbfs, 2)
             locked.energy = round(rendered.energy, 3)
             locked.peaks = rendered.peaks
+            locked.soundfont = rendered.soundfont
             locked.key = key
             locked.camelot = camelot
             locked.tempo_bpm = round(audio.midi_tempo(piece.midi), 2)

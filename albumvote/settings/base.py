@@ -107,6 +107,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# One way of writing dates everywhere ("3 Dec 2026, 23:31"): albumvote/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["albumvote.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "staticfiles")))
@@ -115,6 +117,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
+
+# The General MIDI soundfont tracks are rendered with. Blank, or a path that is not a file:
+# the best one installed, FluidR3_GM (Debian's fluid-soundfont-gm) before pretty_midi's own
+# TimGM6mb (generation/audio/soundfont.py).
+SOUNDFONT_PATH = env.str("SOUNDFONT_PATH", default="")
 
 STORAGES = {
     # Files are written to a temporary name and moved into place, so no reader sees half a file.

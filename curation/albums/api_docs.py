@@ -5,6 +5,10 @@ against these."""
 from rest_framework import serializers
 
 CANDIDATES_SHOWN = 50
+CROWD_SCORE_HELP = (
+    "The track's crowd score, 0..1, as the rankings use it (an unrated track scores what an "
+    "empty stats row does)"
+)
 
 # --- the JSON, described ---------------------------------------------------------------------
 
@@ -71,7 +75,7 @@ class WorkingRowSerializer(serializers.Serializer):
     camelot = serializers.CharField(allow_null=True)
     tempo_bpm = serializers.FloatField(allow_null=True)
     energy = serializers.FloatField(allow_null=True)
-    crowd_score = serializers.FloatField(allow_null=True)
+    crowd_score = serializers.FloatField(help_text=CROWD_SCORE_HELP)
     rating_count = serializers.IntegerField()
     mean = serializers.FloatField(allow_null=True)
     arena_rating = serializers.FloatField(allow_null=True)
@@ -108,6 +112,14 @@ class WorkspaceSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     url = serializers.CharField(help_text="The public album page")
     published_version = serializers.IntegerField(allow_null=True)
+    matches_version = serializers.IntegerField(
+        allow_null=True,
+        help_text="The latest version's number while the album (title, description, tracks "
+        "in order) is the same as it: finalizing now would be refused as unchanged",
+    )
+    allow_download = serializers.BooleanField(
+        help_text="Listeners may download the published version's export archive"
+    )
     tracks = WorkingRowSerializer(many=True)
     totals = TotalsSerializer()
     transitions = TransitionSerializer(many=True)
@@ -147,9 +159,12 @@ class VersionSerializer(serializers.Serializer):
 class CandidateSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Track id")
     title = serializers.CharField()
-    crowd = serializers.FloatField(help_text="0..1")
+    crowd = serializers.FloatField(help_text=CROWD_SCORE_HELP)
     pick = serializers.FloatField(help_text="1 shortlisted, else 0")
-    score = serializers.FloatField(help_text="weight * crowd + (1 - weight) * pick")
+    score = serializers.FloatField(
+        help_text="weight * crowd + (1 - weight) * pick; at an equal score, rated tracks first"
+    )
+    rated = serializers.BooleanField(help_text="The crowd has rated it at least once")
     camelot = serializers.CharField(allow_null=True)
     tempo_bpm = serializers.FloatField(allow_null=True)
     energy = serializers.FloatField(allow_null=True)
@@ -188,6 +203,9 @@ class AlbumUpdateSerializer(AlbumCreateSerializer):
     crowd_weight = serializers.FloatField(required=False, min_value=0, max_value=1)
     pinned_first = serializers.IntegerField(required=False, allow_null=True)
     pinned_last = serializers.IntegerField(required=False, allow_null=True)
+    allow_download = serializers.BooleanField(
+        required=False, help_text="Let listeners download the published version's export"
+    )
 
 
 class TracklistSerializer(serializers.Serializer):

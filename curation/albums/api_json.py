@@ -189,7 +189,7 @@ def _working_row(entry: AlbumTrack) -> dict[str, Any]:
         "camelot": track.camelot,
         "tempo_bpm": track.tempo_bpm,
         "energy": track.energy,
-        "crowd_score": stats.crowd_score if stats else None,
+        "crowd_score": selectors.crowd_score(track),
         "rating_count": stats.rating_count if stats else 0,
         "mean": stats.mean if stats else None,
         "arena_rating": arena.rating if arena else None,
@@ -203,7 +203,13 @@ def workspace_json(album_id: int) -> dict[str, Any]:
     if album is None:
         raise not_found(f"album {album_id}")
     entries = selectors.album_entries(album_id=album.pk)
-    versions = list(selectors.album_versions(album_id=album.pk))
+    versions = list(selectors.album_versions(album_id=album.pk))  # the latest first
+    held = bool(versions) and selectors.version_holds(
+        versions[0],
+        title=album.title,
+        description=album.description,
+        track_ids=[entry.track_id for entry in entries],
+    )
     return {
         "id": album.pk,
         "title": album.title,
@@ -217,6 +223,8 @@ def workspace_json(album_id: int) -> dict[str, Any]:
         "updated_at": _when(album.updated_at),
         "url": album_url(album.pk),
         "published_version": album.published_version.number if album.published_version else None,
+        "matches_version": versions[0].number if held else None,
+        "allow_download": album.allow_download,
         "tracks": [_working_row(entry) for entry in entries],
         "totals": selectors.album_totals(entries),
         "transitions": selectors.entry_transitions(entries),

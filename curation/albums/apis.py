@@ -5,7 +5,7 @@ responses against the schema."""
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, AllowAny
@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from albumvote.openapi import PAGE_PARAMETERS, errors, page_of
+from albumvote.openapi import PAGE_PARAMETERS, ErrorSerializer, errors, page_of
 from albumvote.pagination import NewestFirst
 from albumvote.permissions import IsProducer, is_producer
 from curation.albums import selectors, services
@@ -113,6 +113,7 @@ class AlbumDetailApi(ProducerWrites):
         "crowd_weight": NUMBER,
         "pinned_first": WHOLE_OR_NULL,
         "pinned_last": WHOLE_OR_NULL,
+        "allow_download": FLAG,
     }
 
     @extend_schema(
@@ -203,6 +204,7 @@ class AlbumSuggestionsApi(APIView):
                 "crowd": c.crowd,
                 "pick": c.pick,
                 "score": c.score,
+                "rated": c.rated,
                 "camelot": c.track.camelot,
                 "tempo_bpm": c.track.tempo_bpm,
                 "energy": c.track.energy,
@@ -223,14 +225,23 @@ class AlbumSuggestionsApi(APIView):
 
 
 class AlbumFinalizeApi(APIView):
-    """POST: lock the working tracklist as the next version, and publish it."""
+    """POST: lock the working tracklist as the next version, and publish it. 409 (code
+    "unchanged") when the album is the same as its latest version."""
 
     permission_classes = [IsProducer]
 
     @extend_schema(
         operation_id="albums_finalize_create",
         request=None,
-        responses={201: VersionSerializer, **errors(400, 403, 404)},
+        responses={
+            201: VersionSerializer,
+            **errors(400, 403, 404),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="Code unchanged: the title, description and tracks in order are "
+                "the same as the latest version's, so no new version is made",
+            ),
+        },
     )
     def post(self, request: Request, album_id: int) -> Response:
         version = services.album_finalize(album_id=album_id, user=request.user)

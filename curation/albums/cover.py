@@ -8,6 +8,7 @@ get neighbouring hues), minor keys darker than major. The album title sits under
 from __future__ import annotations
 
 import colorsys
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,8 +65,14 @@ def render(bands: Sequence[Band], *, title: str, subtitle: str = "") -> Image.Im
     return image
 
 
+def jpeg_bytes(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90, optimize=True)
+    return out.getvalue()
+
+
 def save_jpeg(image: Image.Image, path: Path) -> None:
-    image.save(path, format="JPEG", quality=90, optimize=True)
+    path.write_bytes(jpeg_bytes(image))
 
 
 def _text(draw: ImageDraw.ImageDraw, text: str, *, y: int, size: int, fill: tuple) -> None:

@@ -9,6 +9,9 @@ Layout (names from the version's titles, made safe for any file system):
     album.m3u8             the MP3s in order
     cover.jpg              generated from the tracks' waveforms and keys
     manifest.json          provenance: model versions, seeds, parameters, crowd stats
+    stems/01 - Title/      only when asked for (off by default): per part a 24-bit FLAC and
+                           its MIDI, the track's mix as FLAC and stems.json, whose sum rule
+                           says how closely the parts add up to the mix (generation/audio/stems.py)
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from django.utils import timezone
 
 from curation.albums import cover, mix, playlists, tagging
 from curation.albums.models import AlbumVersion
+from generation import stems as track_stems
+from generation.audio.stems import MANIFEST_FILE as STEMS_MANIFEST
 from generation.models import Track
 
 Progress = Callable[[float, str], None]
@@ -53,8 +58,8 @@ def safe_name(text: str, *, limit: int = 80) -> str:
     return cleaned[:limit].rstrip(". ") or "Untitled"
 
 
-def archive_name(version: AlbumVersion) -> str:
-    return f"{safe_name(version.title)} v{version.number}.zip"
+def archive_name(version: AlbumVersion, *, stems: bool = False) -> str:
+    return f"{safe_name(version.title)} v{version.number}{' with stems' if stems else ''}.zip"
 
 
 def members(version: AlbumVersion, tracks: dict[int, Track]) -> list[Member]:
@@ -73,25 +78,34 @@ def members(version: AlbumVersion, tracks: dict[int, Track]) -> list[Member]:
 
 
 def build(
-    version: AlbumVersion, tracks: dict[int, Track], *, workdir: Path, progress: Progress
+    version: AlbumVersion,
+    tracks: dict[int, Track],
+    *,
+    workdir: Path,
+    progress: Progress,
+    stems: bool = False,
 ) -> Path:
-    """Build the archive in `workdir` and return its path."""
+    """Build the archive in `workdir` and return its path; with `stems`, a stem set per track."""
     items = members(version, tracks)
     total = len(items)
     year = version.finalized_at.year
     root = workdir / "archive"
     (root / "ogg").mkdir(parents=True)
     (root / "midi").mkdir()
+    # Progress spans: rendering stems takes about as long as mixing and tagging together.
+    mixed, tagged = (0.27, 0.42) if stems else (0.52, 0.82)
 
     progress(0.02, "Mixing the album")
     result = mix.build(
         [Path(item.track.audio_mp3.path) for item in items],
         root / "mix.mp3",
-        on_progress=lambda done: progress(0.02 + 0.5 * done, "Mixing the album"),
+        on_progress=lambda done: progress(0.02 + (mixed - 0.02) * done, "Mixing the album"),
     )
 
     for index, item in enumerate(items, start=1):
-        progress(0.52 + 0.3 * (index - 1) / total, f"Tagging track {index} of {total}")
+        progress(
+            mixed + (tagged - mixed) * (index - 1) / total, f"Tagging track {index} of {total}"
+        )
         tags = tagging.Tags(
             title=item.row["title"],
             album=version.title,
@@ -109,6 +123,19 @@ def build(
         shutil.copyfile(item.track.midi.path, root / "midi" / f"{item.stem}.mid")
         tagging.tag_mp3(mp3, tags)
         tagging.tag_ogg(ogg, tags)
+
+    if stems:
+        for index, item in enumerate(items, start=1):
+            track_stems.track_stems_write(
+                track=item.track,
+                folder=root / "stems" / item.stem,
+                on_progress=_span(
+                    progress,
+                    tagged + (0.82 - tagged) * (index - 1) / total,
+                    tagged + (0.82 - tagged) * index / total,
+                    f"Rendering the stems of track {index} of {total}",
+                ),
+            )
 
     progress(0.84, "Drawing the cover")
     image = cover.render(
@@ -143,11 +170,24 @@ def build(
         ),
         "utf-8",
     )
-    manifest = manifest_of(version, items, mix_duration_s=result.duration_s)
+    manifest = manifest_of(version, items, mix_duration_s=result.duration_s, stems=stems)
     (root / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
 
     progress(0.92, "Packing the archive")
-    archive = workdir / "export.zip"
+    return pack(root, workdir / "export.zip")
+
+
+def _span(progress: Progress, start: float, end: float, stage: str) -> Callable[[float], None]:
+    """Progress of one step (0..1) as a share of the whole, from `start` to `end`."""
+
+    def report(done: float) -> None:
+        progress(start + (end - start) * done, stage)
+
+    return report
+
+
+def pack(root: Path, archive: Path) -> Path:
+    """ZIP every file under `root`, named relative to it, and return `archive`."""
     with zipfile.ZipFile(archive, "w") as zipped:
         for path in sorted(root.rglob("*")):
             if path.is_file():
@@ -162,7 +202,7 @@ def build(
 
 
 def manifest_of(
-    version: AlbumVersion, items: list[Member], *, mix_duration_s: float
+    version: AlbumVersion, items: list[Member], *, mix_duration_s: float, stems: bool = False
 ) -> dict[str, Any]:
     """Where every track came from and what the crowd thought of it when it was finalized."""
     finalized_by = version.finalized_by
@@ -189,14 +229,17 @@ def manifest_of(
             "duration_s": mix_duration_s,
         },
         "transitions": version.transitions,
+        "stems": stems,
         "tracks": [
             {
                 **item.row,
                 "number": number,
+                "soundfont": item.track.soundfont,
                 "files": {
                     "mp3": f"{item.stem}.mp3",
                     "ogg": f"ogg/{item.stem}.opus",
                     "midi": f"midi/{item.stem}.mid",
+                    **({"stems": f"stems/{item.stem}/{STEMS_MANIFEST}"} if stems else {}),
                 },
             }
             for number, item in enumerate(items, start=1)

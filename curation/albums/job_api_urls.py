@@ -1,4 +1,4 @@
-"""API URLs for album jobs: preview, export, and following a job."""
+"""API URLs for album jobs: preview, export, a track's stems, and following a job."""
 
 from django.urls import path
 
@@ -16,5 +16,6 @@ urlpatterns = [
         job_apis.AlbumExportApi.as_view(),
         name="api-album-export",
     ),
+    path("tracks/<id:track_id>/stems/", job_apis.TrackStemsApi.as_view(), name="api-track-stems"),
     path("album-jobs/<id:job_id>/", job_apis.AlbumJobApi.as_view(), name="api-album-job"),
 ]

@@ -1,31 +1,37 @@
-"""API for album jobs (producers): ask for a preview mix or an export archive, then poll it."""
+"""API for album jobs (producers): ask for a preview mix, an export archive or a track's
+stems, then poll the job."""
 
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from albumvote.exceptions import ApplicationError
-from albumvote.openapi import errors
+from albumvote.openapi import ErrorSerializer, errors
 from albumvote.permissions import IsProducer
 from curation.albums import jobs
+from curation.albums.api_json import FLAG, body_of
 from curation.albums.models import AlbumJob
 
 
 class AlbumJobOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     # Plain strings: an enum named "status" would collide with the tracks' in the schema.
-    kind = serializers.CharField(help_text="preview | export")
+    kind = serializers.CharField(help_text="preview | export | stems")
     status = serializers.CharField(help_text="queued | running | done | failed")
     progress = serializers.FloatField(help_text="0..1")
     stage = serializers.CharField(help_text="What it is doing now")
     error = serializers.CharField(help_text="Why it failed; empty otherwise")
-    album_id = serializers.IntegerField()
+    album_id = serializers.IntegerField(allow_null=True, help_text="Null for a track's stems")
+    track_id = serializers.IntegerField(allow_null=True, help_text="Set for a track's stems")
     version = serializers.IntegerField(allow_null=True, help_text="The exported version number")
+    stems = serializers.BooleanField(
+        help_text="An export that also holds a stem set per track (asked for with stems: true)"
+    )
     file_url = serializers.CharField(allow_null=True, help_text="Set once the job is done")
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -41,7 +47,9 @@ def job_json(job: AlbumJob) -> dict[str, Any]:
         "stage": job.stage,
         "error": job.error,
         "album_id": job.album_id,
+        "track_id": job.track_id,
         "version": job.version.number if job.version is not None else None,
+        "stems": job.include_stems,
         "file_url": reverse("curation:album-job-file", args=[job.pk]) if done else None,
         "created_at": serializers.DateTimeField().to_representation(job.created_at),
         "finished_at": serializers.DateTimeField().to_representation(job.finished_at)
@@ -65,18 +73,55 @@ class AlbumPreviewApi(APIView):
         return Response(job_json(job), status=status.HTTP_202_ACCEPTED)
 
 
+class AlbumExportInputSerializer(serializers.Serializer):
+    stems = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Also put each track's stems in the archive (stems/<track>/: a 24-bit FLAC and a "
+            "MIDI file per part, the track's mix as FLAC, stems.json). Off by default: it "
+            "makes the archive several times larger and the job several times longer."
+        ),
+    )
+
+
 class AlbumExportApi(APIView):
-    """POST: an export archive (ZIP) of a finalized version."""
+    """POST: an export archive (ZIP) of a finalized version; the body may be empty."""
 
     permission_classes = [IsProducer]
 
     @extend_schema(
         operation_id="album_export_create",
-        request=None,
+        request=AlbumExportInputSerializer,
         responses={202: AlbumJobOutputSerializer, **errors(400, 403, 404)},
     )
     def post(self, request: Request, album_id: int, number: int) -> Response:
-        job = jobs.job_request_export(album_id=album_id, version_number=number, user=request.user)
+        data = body_of(request, {"stems": FLAG})
+        job = jobs.job_request_export(
+            album_id=album_id,
+            version_number=number,
+            user=request.user,
+            stems=data.get("stems", False),
+        )
+        return Response(job_json(job), status=status.HTTP_202_ACCEPTED)
+
+
+class TrackStemsApi(APIView):
+    """POST: a ZIP of one track's stems (per part a 24-bit FLAC and a MIDI file)."""
+
+    permission_classes = [IsProducer]
+
+    @extend_schema(
+        operation_id="track_stems_create",
+        request=None,
+        responses={
+            202: AlbumJobOutputSerializer,
+            **errors(403, 404),
+            409: OpenApiResponse(ErrorSerializer, description="The track has no MIDI yet"),
+        },
+    )
+    def post(self, request: Request, track_id: int) -> Response:
+        job = jobs.job_request_stems(track_id=track_id, user=request.user)
         return Response(job_json(job), status=status.HTTP_202_ACCEPTED)
 
 

@@ -1,4 +1,5 @@
-"""The file an album job made, for producers: the preview mix to play, the export to download."""
+"""The file an album job made, for producers: the preview mix to play, the export or a
+track's stems to download."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,11 @@ from albumvote.ranges import ranged_file_response
 from curation.albums import export, jobs
 from curation.albums.models import AlbumJob
 
-CONTENT_TYPES = {AlbumJob.Kind.PREVIEW: "audio/mpeg", AlbumJob.Kind.EXPORT: "application/zip"}
+CONTENT_TYPES = {
+    AlbumJob.Kind.PREVIEW: "audio/mpeg",
+    AlbumJob.Kind.EXPORT: "application/zip",
+    AlbumJob.Kind.STEMS: "application/zip",
+}
 
 
 @require_safe
@@ -24,9 +29,13 @@ def album_job_file(request: HttpRequest, job_id: int) -> HttpResponseBase:
     if job is None or job.status != AlbumJob.Status.DONE or not job.file:
         raise Http404("No such file (yet)")
     if job.kind == AlbumJob.Kind.EXPORT and job.version is not None:
-        filename, attachment = export.archive_name(job.version), True
-    else:
+        filename, attachment = export.archive_name(job.version, stems=job.include_stems), True
+    elif job.kind == AlbumJob.Kind.STEMS and job.track is not None:
+        filename, attachment = f"{jobs.stems_folder(job.track)}.zip", True
+    elif job.album is not None:
         filename, attachment = f"{export.safe_name(job.album.title)} preview.mp3", False
+    else:
+        raise Http404("No such file")
     return ranged_file_response(
         request,
         storage=job.file.storage,

@@ -1,4 +1,5 @@
-"""Album jobs: asking for a preview mix or an export archive, and running one (in a worker).
+"""Album jobs: asking for a preview mix, an export archive or a track's stems, and running
+one (in a worker).
 
 Requests create an AlbumJob row and enqueue it after commit. job_run is what the Celery task
 calls: it guards on the row's state under select_for_update, so a redelivered message for a
@@ -24,6 +25,7 @@ from albumvote.exceptions import ApplicationError
 from curation.albums import export, mix
 from curation.albums.models import Album, AlbumAudit, AlbumJob, AlbumVersion
 from generation import dispatch
+from generation import stems as track_stems
 from generation.models import Track
 
 logger = logging.getLogger(__name__)
@@ -44,7 +46,16 @@ class _Superseded(Exception):
 
 
 def job_get(*, job_id: int) -> AlbumJob | None:
-    return AlbumJob.objects.select_related("version", "album").filter(pk=job_id).first()
+    return AlbumJob.objects.select_related("version", "album", "track").filter(pk=job_id).first()
+
+
+def job_stems_latest(*, track_id: int) -> AlbumJob | None:
+    """The newest stems job of a track: the one its producer page shows."""
+    return (
+        AlbumJob.objects.filter(kind=AlbumJob.Kind.STEMS, track_id=track_id)
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def job_file_exists(job: AlbumJob) -> bool:
@@ -59,16 +70,11 @@ def _actor(user: User | None) -> Any:
     return user if isinstance(user, AbstractBaseUser) and user.is_authenticated else None
 
 
-def _reusable(
-    album_id: int, kind: str, track_ids: list[int], version: AlbumVersion | None
-) -> AlbumJob | None:
+def _reusable(**same: Any) -> AlbumJob | None:
+    """A job asked for with the same fields that is done (its file still there) or under way."""
     fresh = timezone.now() - STALE_AFTER
     candidates = AlbumJob.objects.filter(
-        album_id=album_id,
-        kind=kind,
-        version=version,
-        track_ids=track_ids,
-        status__in=[*_ACTIVE, AlbumJob.Status.DONE],
+        **same, status__in=[*_ACTIVE, AlbumJob.Status.DONE]
     ).order_by("-created_at", "-id")
     for job in candidates:
         if job.status == AlbumJob.Status.DONE and job_file_exists(job):
@@ -78,20 +84,11 @@ def _reusable(
     return None
 
 
-def _create(
-    *, album: Album, kind: str, track_ids: list[int], version: AlbumVersion | None, user: User
-) -> AlbumJob:
-    existing = _reusable(album.pk, kind, track_ids, version)
+def _create(*, user: User, **fields: Any) -> AlbumJob:
+    existing = _reusable(**fields)
     if existing is not None:
         return existing
-    job = AlbumJob.objects.create(
-        album=album,
-        kind=kind,
-        version=version,
-        track_ids=track_ids,
-        requested_by=_actor(user),
-        stage="Waiting for a worker",
-    )
+    job = AlbumJob.objects.create(**fields, requested_by=_actor(user), stage="Waiting for a worker")
     transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
@@ -118,8 +115,11 @@ def job_request_preview(*, album_id: int, user: User) -> AlbumJob:
 
 
 @transaction.atomic
-def job_request_export(*, album_id: int, version_number: int, user: User) -> AlbumJob:
-    """An export archive of a finalized version (versions never change, so one is reused)."""
+def job_request_export(
+    *, album_id: int, version_number: int, user: User, stems: bool = False
+) -> AlbumJob:
+    """An export archive of a finalized version (versions never change, so one is reused);
+    with `stems`, one that also holds a stem set per track (a separate archive)."""
     album = _locked_album(album_id)
     version = album.versions.filter(number=version_number).first()
     if version is None:
@@ -130,8 +130,27 @@ def job_request_export(*, album_id: int, version_number: int, user: User) -> Alb
         )
     track_ids = [row["track_id"] for row in version.tracklist]
     return _create(
-        album=album, kind=AlbumJob.Kind.EXPORT, track_ids=track_ids, version=version, user=user
+        album=album,
+        kind=AlbumJob.Kind.EXPORT,
+        track_ids=track_ids,
+        version=version,
+        include_stems=stems,
+        user=user,
     )
+
+
+@transaction.atomic
+def job_request_stems(*, track_id: int, user: User) -> AlbumJob:
+    """A ZIP of one track's stems (a track's MIDI never changes, so a built one is reused)."""
+    # Locked so that two clicks at once make one job, not two.
+    track = Track.objects.select_for_update().filter(pk=track_id).first()
+    if track is None:
+        raise ApplicationError("No such track.", code="not_found", status_code=404)
+    if not track.midi:
+        raise ApplicationError(
+            "This track has no MIDI yet, so it has no stems.", code="no_midi", status_code=409
+        )
+    return _create(kind=AlbumJob.Kind.STEMS, track=track, track_ids=[track.pk], user=user)
 
 
 BUILD_ALBUM_JOB = "curation.build_album_job"
@@ -176,6 +195,8 @@ def job_run(*, job_id: int) -> None:
         with tempfile.TemporaryDirectory(prefix="album-job-") as tmp:
             if job.kind == AlbumJob.Kind.PREVIEW:
                 path, details = _build_preview(job, Path(tmp), progress)
+            elif job.kind == AlbumJob.Kind.STEMS:
+                path, details = _build_stems(job, Path(tmp), progress)
             else:
                 path, details = _build_export(job, Path(tmp), progress)
             progress(0.99, "Saving")
@@ -205,14 +226,23 @@ def readable(exc: BaseException) -> str:
     if name == "SoftTimeLimitExceeded":
         return "Took too long and was stopped."
     message = str(exc).strip() or name
-    return message if isinstance(exc, export.ExportError) else f"{name}: {message}"[:2000]
+    plain = isinstance(exc, export.ExportError | ApplicationError)
+    return message if plain else f"{name}: {message}"[:2000]
 
 
 def _tracks(track_ids: list[int]) -> dict[int, Track]:
     return {
         track.pk: track
         for track in Track.objects.filter(pk__in=track_ids).only(
-            "pk", "title", "status", "audio_mp3", "audio_opus", "midi", "peaks", "duration_s"
+            "pk",
+            "title",
+            "status",
+            "audio_mp3",
+            "audio_opus",
+            "midi",
+            "peaks",
+            "duration_s",
+            "soundfont",
         )
     }
 
@@ -238,8 +268,31 @@ def _build_export(job: AlbumJob, workdir: Path, progress: export.Progress) -> tu
         raise export.ExportError("This export job has no album version.")
     version = AlbumVersion.objects.select_related("finalized_by").get(pk=job.version_id)
     tracks = _tracks([row["track_id"] for row in version.tracklist])
-    archive = export.build(version, tracks, workdir=workdir, progress=progress)
-    return archive, {"number": version.number, "tracks": job.track_ids}
+    archive = export.build(
+        version, tracks, workdir=workdir, progress=progress, stems=job.include_stems
+    )
+    return archive, {"number": version.number, "tracks": job.track_ids, "stems": job.include_stems}
+
+
+def _build_stems(job: AlbumJob, workdir: Path, progress: export.Progress) -> tuple[Path, dict]:
+    track = Track.objects.filter(pk=job.track_id).first() if job.track_id else None
+    if track is None:
+        raise export.ExportError(f"Track {job.track_id} no longer exists.")
+    root = workdir / "stems"
+    progress(0.02, "Rendering the parts")
+    result = track_stems.track_stems_write(
+        track=track,
+        folder=root / stems_folder(track),
+        on_progress=lambda done: progress(0.02 + 0.93 * done, "Rendering the parts"),
+    )
+    progress(0.96, "Packing the archive")
+    archive = export.pack(root, workdir / "stems.zip")
+    return archive, {"parts": len(result.stems), "sum_error": result.sum_error}
+
+
+def stems_folder(track: Track) -> str:
+    """The one folder in a track's stems ZIP, and the ZIP's name without `.zip`."""
+    return f"{export.safe_name(track.title or f'Track {track.pk}')} stems"
 
 
 def _finish_done(job_id: int, attempt: int, path: Path, details: dict) -> None:
@@ -255,6 +308,8 @@ def _finish_done(job_id: int, attempt: int, path: Path, details: dict) -> None:
         job.stage = "Done"
         job.finished_at = timezone.now()
         job.save(update_fields=["file", "status", "progress", "stage", "finished_at"])
+        if job.album_id is None:
+            return  # a track's stems: no album to audit
         AlbumAudit.objects.create(
             album_id=job.album_id,
             version_id=job.version_id,

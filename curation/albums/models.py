@@ -4,7 +4,8 @@
 - Album / AlbumTrack: a working tracklist that producers edit freely.
 - AlbumVersion: an immutable snapshot made by finalizing; later edits make the next version.
 - AlbumAudit: who did what to an album, when.
-- AlbumJob: a preview mix or an export archive built by a Celery task, with its progress.
+- AlbumJob: a preview mix, an export archive or a track's stems built by a Celery task, with
+  its progress.
 
 Imported by curation.models so that Django registers them under the curation app.
 """
@@ -64,6 +65,8 @@ class Album(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Listeners may download the published version's export archive (once one is built).
+    allow_download = models.BooleanField(default=False)
     # The latest finalized version: what the public album page and API show.
     published_version = models.ForeignKey(
         "AlbumVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -153,15 +156,18 @@ class AlbumAudit(models.Model):
 
 
 def album_job_path(job: "AlbumJob", filename: str) -> str:
-    return f"albums/{job.album_id}/{job.kind}-{job.pk}{'.' + filename.rsplit('.', 1)[-1]}"
+    folder = f"albums/{job.album_id}" if job.album_id else f"track-stems/{job.track_id}"
+    return f"{folder}/{job.kind}-{job.pk}{'.' + filename.rsplit('.', 1)[-1]}"
 
 
 class AlbumJob(models.Model):
-    """Long work on an album (the preview mix, an export archive) and how far it has got."""
+    """Long work for producers (an album's preview mix or export archive, one track's stems)
+    and how far it has got."""
 
     class Kind(models.TextChoices):
         PREVIEW = "preview"
         EXPORT = "export"
+        STEMS = "stems"  # one track's stems: `track` is set and `album` is not
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -169,10 +175,17 @@ class AlbumJob(models.Model):
         DONE = "done"
         FAILED = "failed"
 
-    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="jobs")
+    album = models.ForeignKey(
+        Album, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
     version = models.ForeignKey(
         AlbumVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
     )
+    track = models.ForeignKey(
+        Track, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # An export with a stem set per track (stems/ in the archive); off unless asked for.
+    include_stems = models.BooleanField(default=False)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     progress = models.FloatField(default=0.0, help_text="0..1")
@@ -191,6 +204,13 @@ class AlbumJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(album__isnull=False) | Q(track__isnull=False),
+                name="album_job_has_album_or_track",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} of album {self.album_id}: {self.status}"
+        owner = f"album {self.album_id}" if self.album_id else f"track {self.track_id}"
+        return f"{self.kind} of {owner}: {self.status}"

@@ -7,13 +7,12 @@ from typing import Any
 from django.db.models import F, Prefetch, QuerySet
 
 from curation.albums import sequencer
-from curation.albums.models import Album, AlbumTrack, AlbumVersion, TrackPick
+from curation.albums.models import Album, AlbumJob, AlbumTrack, AlbumVersion, TrackPick
+from curation.ranking import verdict
 from generation.models import Track
 
 DEFAULT_SUGGESTION_COUNT = 10
 NEUTRAL_ENERGY = 0.5
-# A track without crowd feedback yet: neither promoted nor buried by the blend.
-EMPTY_CROWD = 0.5
 
 
 def album_list() -> QuerySet[Album]:
@@ -88,6 +87,18 @@ def _transition_rows(transitions: list[sequencer.Transition]) -> list[dict[str, 
     return [{"from": t.from_id, "to": t.to_id, "cost": t.cost, "why": t.why} for t in transitions]
 
 
+def crowd_score(track: Track) -> float:
+    """The track's crowd score, as every list on the site shows it: the stored one, or what an
+    empty stats row scores while the track has none (the verdict's figure, not a guess here)."""
+    stats = getattr(track, "stats", None)
+    return stats.crowd_score if stats is not None else verdict.EMPTY_CROWD_SCORE
+
+
+def _rated(track: Track) -> bool:
+    stats = getattr(track, "stats", None)
+    return stats is not None and stats.rating_count > 0
+
+
 def _crowd(track: Track) -> dict[str, Any]:
     stats = getattr(track, "stats", None)
     if stats is None:
@@ -142,14 +153,18 @@ def album_snapshot_rows(*, album_id: int) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class Candidate:
     track: Track
-    crowd: float
+    crowd: float  # crowd_score(track)
     pick: float
     score: float
+    rated: bool  # the crowd has rated it at least once
 
 
 def suggestion_candidates(*, weight: float, limit: int | None = None) -> list[Candidate]:
     """Ready tracks that are not vetoed, best first by weight * crowd + (1 - weight) * pick,
-    where pick is 1 for a shortlisted track and 0 otherwise."""
+    where crowd is the track's crowd score and pick is 1 for a shortlisted track, else 0.
+
+    At an equal score, tracks the crowd has rated come before tracks it has not: real
+    evidence beats none. Then the higher crowd score, then the older track."""
     tracks = (
         Track.objects.filter(status=Track.Status.READY)
         .exclude(pick__vetoed=True)
@@ -158,13 +173,12 @@ def suggestion_candidates(*, weight: float, limit: int | None = None) -> list[Ca
     )
     candidates = []
     for track in tracks:
-        stats = getattr(track, "stats", None)
-        crowd = stats.crowd_score if stats is not None and stats.rating_count else EMPTY_CROWD
+        crowd = crowd_score(track)
         pick = getattr(track, "pick", None)
         picked = 1.0 if pick is not None and pick.shortlisted else 0.0
         score = weight * crowd + (1.0 - weight) * picked
-        candidates.append(Candidate(track, round(crowd, 4), picked, round(score, 4)))
-    candidates.sort(key=lambda c: (-c.score, -c.crowd, c.track.pk))
+        candidates.append(Candidate(track, crowd, picked, round(score, 4), _rated(track)))
+    candidates.sort(key=lambda c: (-c.score, not c.rated, -c.crowd, c.track.pk))
     return candidates[:limit] if limit is not None else candidates
 
 
@@ -238,6 +252,55 @@ def album_published_feed() -> QuerySet[Album]:
 
 def album_version_get(*, album_id: int, number: int) -> AlbumVersion | None:
     return album_versions(album_id=album_id).filter(number=number).first()
+
+
+def version_holds(
+    version: AlbumVersion, *, title: str, description: str, track_ids: list[int]
+) -> bool:
+    """Whether a version holds exactly this album: its title, description and tracks in
+    order. The crowd's figures in its rows are not part of it (they move on by themselves)."""
+    return (
+        version.title == title
+        and version.description == description
+        and [row["track_id"] for row in version.tracklist] == track_ids
+    )
+
+
+def album_matching_version(*, album_id: int) -> int | None:
+    """The number of the album's latest version if the working album is the same as it
+    (finalizing it again would make an identical version), else None."""
+    album = Album.objects.filter(pk=album_id).only("title", "description").first()
+    latest = AlbumVersion.objects.filter(album_id=album_id).order_by("-number").first()
+    if album is None or latest is None:
+        return None
+    track_ids = list(
+        AlbumTrack.objects.filter(album_id=album_id)
+        .order_by("position")
+        .values_list("track_id", flat=True)
+    )
+    held = version_holds(
+        latest, title=album.title, description=album.description, track_ids=track_ids
+    )
+    return latest.number if held else None
+
+
+def published_export(album: Album) -> AlbumJob | None:
+    """The newest finished export archive of the album's published version, if any."""
+    if album.published_version_id is None:
+        return None
+    return (
+        AlbumJob.objects.filter(
+            album_id=album.pk,
+            version_id=album.published_version_id,
+            kind=AlbumJob.Kind.EXPORT,
+            include_stems=False,  # stems are for producers, never the public download
+            status=AlbumJob.Status.DONE,
+        )
+        .exclude(file="")
+        .select_related("version")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
 
 
 def pick_list(

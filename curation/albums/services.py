@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
@@ -161,12 +160,17 @@ def album_update(
     crowd_weight: Any = _UNSET,
     pinned_first: Any = _UNSET,
     pinned_last: Any = _UNSET,
+    allow_download: Any = _UNSET,
 ) -> Album:
     """Change an album's details; fields left out stay as they are."""
     album = _locked(album_id)
     _album_fields_check(title, target_count, target_length_s, crowd_weight)
     if description is not _UNSET and not isinstance(description, str):
         raise ApplicationError("description must be text.", details={"field": "description"})
+    if allow_download is not _UNSET and not isinstance(allow_download, bool):
+        raise ApplicationError(
+            "allow_download must be true or false.", details={"field": "allow_download"}
+        )
     changed: list[str] = []
     for name, value in (
         ("title", title.strip() if isinstance(title, str) else title),
@@ -174,6 +178,7 @@ def album_update(
         ("target_count", target_count),
         ("target_length_s", target_length_s),
         ("crowd_weight", float(crowd_weight) if crowd_weight is not _UNSET else _UNSET),
+        ("allow_download", allow_download),
     ):
         if value is not _UNSET and getattr(album, name) != value:
             setattr(album, name, value)
@@ -277,12 +282,27 @@ def album_track_remove(*, album_id: int, user: User, track_id: int) -> list[int]
 
 @transaction.atomic
 def album_finalize(*, album_id: int, user: User) -> AlbumVersion:
-    """Lock the working tracklist as the next immutable version and publish it."""
+    """Lock the working tracklist as the next immutable version and publish it. An album that
+    is the same as its latest version is refused: a copy would only bump the public number."""
     album = _locked(album_id)
     rows = selectors.album_snapshot_rows(album_id=album.pk)
     if not rows:
         raise ApplicationError("Add tracks before finalizing the album.", code="empty_album")
-    number = (album.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    latest = album.versions.order_by("-number").first()
+    if latest is not None and selectors.version_holds(
+        latest,
+        title=album.title,
+        description=album.description,
+        track_ids=[row["track_id"] for row in rows],
+    ):
+        raise ApplicationError(
+            f"Nothing has changed since version {latest.number}: change the tracklist, title "
+            f"or description to make version {latest.number + 1}.",
+            code="unchanged",
+            status_code=409,
+            details={"version": latest.number},
+        )
+    number = (latest.number if latest is not None else 0) + 1
     version = AlbumVersion.objects.create(
         album=album,
         number=number,

@@ -8,6 +8,8 @@ from curation.albums import views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("albums/", views.album_list, name="albums"),
     path("albums/<id:album_id>/", views.album_detail, name="album"),
+    path("albums/<id:album_id>/cover-<int:number>.jpg", views.album_cover, name="album-cover"),
+    path("albums/<id:album_id>/download/", views.album_download, name="album-download"),
     path("producer/albums/", views.producer_album_list, name="producer-albums"),
     path("producer/albums/<id:album_id>/", views.album_workspace, name="album-workspace"),
 ]

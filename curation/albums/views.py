@@ -11,16 +11,35 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.files.storage import default_storage
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from albumvote.exceptions import ApplicationError
 from albumvote.permissions import is_producer
-from curation.albums import selectors, services
-from curation.albums.models import AlbumVersion
+from albumvote.ranges import ranged_file_response
+from curation.albums import artwork, cover, export, jobs, selectors, services
+from curation.albums.models import Album, AlbumVersion
+from curation.ranking.verdict import EMPTY_CROWD_SCORE
+from generation.models import Track
 
 View = Callable[..., HttpResponse]
+
+# The workspace's words for its two figures (its rows, candidates and script all use these).
+CROWD_SCORE_HELP = (
+    "Crowd score, 0 to 1: how listeners received the track, as the site's rankings use it. "
+    "Star ratings weigh most (a cautious lower bound of the average), then how much of the "
+    "track people listen to and how rarely they skip it. A track with no feedback yet scores "
+    f"{EMPTY_CROWD_SCORE:.2f}."
+)
+SUGGESTION_SCORE_HELP = (
+    "Suggestion score = crowd weight \u00d7 crowd score + (1 \u2212 crowd weight) \u00d7 "
+    "shortlisted (1 or 0). At an equal score, rated tracks come first."
+)
 
 
 def producer_required(view: View) -> View:
@@ -89,24 +108,86 @@ def _public_rows(version: AlbumVersion) -> list[dict[str, Any]]:
     return rows
 
 
-def album_detail(request: HttpRequest, album_id: int) -> HttpResponse:
+def _published(album_id: int) -> tuple[Album, AlbumVersion]:
     album = selectors.album_published_get(album_id=album_id)
     if album is None or album.published_version is None:
         raise Http404("No such album, or it is not published.")
-    version = album.published_version
+    return album, album.published_version
+
+
+def _download_url(album: Album) -> str | None:
+    """Where listeners download the album: only if the producers allow it and the published
+    version's export archive has been built."""
+    if not album.allow_download:
+        return None
+    archive = selectors.published_export(album)
+    if archive is None or not jobs.job_file_exists(archive):
+        return None
+    return reverse("curation:album-download", args=[album.pk])
+
+
+def album_detail(request: HttpRequest, album_id: int) -> HttpResponse:
+    album, version = _published(album_id)
     rows = _public_rows(version)
+    page_url = request.build_absolute_uri(reverse("curation:album", args=[album.pk]))
+    cover_url = reverse("curation:album-cover", args=[album.pk, version.number])
+    count = len(rows)
+    length = duration_label(version.total_s)
+    summary = f"An album of {count} track{'s' if count != 1 else ''} ({length}) on AlbumVote."
     context = {
         "album": album,
         "version": version,
         "rows": rows,
-        "length": duration_label(version.total_s),
+        "length": length,
         "crowd": {
             "ratings": sum(row["rating_count"] for row in rows),
             "plays": sum(row["plays"] for row in rows),
             "rated_tracks": sum(1 for row in rows if row["rating_count"]),
         },
+        "page_url": page_url,
+        "cover_url": cover_url,
+        "cover_absolute_url": request.build_absolute_uri(cover_url),
+        "cover_alt": artwork.cover_alt(version),
+        "cover_size": cover.SIZE,
+        "share_description": " ".join(f"{version.description} {summary}".split()),
+        "download_url": _download_url(album),
+        "artist": export.artist(),
     }
     return render(request, "albums/album_detail.html", context)
+
+
+@require_safe
+def album_cover(request: HttpRequest, album_id: int, number: int) -> HttpResponseBase:
+    """The published version's cover (drawn on first request, then kept)."""
+    _, version = _published(album_id)
+    if number != version.number:
+        raise Http404("Only the published version's cover is shown.")
+    name = artwork.cover_ensure(version)
+    return ranged_file_response(
+        request,
+        storage=default_storage,
+        name=name,
+        content_type="image/jpeg",
+        filename=f"{export.safe_name(version.title)} cover.jpg",
+        as_attachment=False,
+    )
+
+
+@require_safe
+def album_download(request: HttpRequest, album_id: int) -> HttpResponseBase:
+    """The published version's export archive, where the producers allow downloads."""
+    album, version = _published(album_id)
+    archive = selectors.published_export(album) if album.allow_download else None
+    if archive is None or not jobs.job_file_exists(archive):
+        raise Http404("This album cannot be downloaded.")
+    return ranged_file_response(
+        request,
+        storage=archive.file.storage,
+        name=archive.file.name or "",
+        content_type="application/zip",
+        filename=export.archive_name(version),
+        as_attachment=True,
+    )
 
 
 # --- producers -----------------------------------------------------------------------------
@@ -159,6 +240,21 @@ def producer_album_list(request: HttpRequest) -> HttpResponse:
     return render(request, "albums/producer_album_list.html", context)
 
 
+def _feedback(track: Track) -> dict[str, Any]:
+    """A workspace row's ratings and the producers' pick, as the script shows them too."""
+    stats = getattr(track, "stats", None)
+    pick = getattr(track, "pick", None)
+    return {
+        "rating_count": stats.rating_count if stats is not None else 0,
+        "mean": stats.mean if stats is not None else None,
+        "pick": "vetoed"
+        if pick is not None and pick.vetoed
+        else "shortlisted"
+        if pick is not None and pick.shortlisted
+        else "",
+    }
+
+
 @producer_required
 def album_workspace(request: HttpRequest, album_id: int) -> HttpResponse:
     album = selectors.album_get(album_id=album_id)
@@ -171,6 +267,8 @@ def album_workspace(request: HttpRequest, album_id: int) -> HttpResponse:
             "entry": entry,
             "track": entry.track,
             "duration": duration_label(entry.track.duration_s),
+            "crowd_score": selectors.crowd_score(entry.track),
+            **_feedback(entry.track),
             "transition": transitions[i] if i < len(transitions) else None,
         }
         for i, entry in enumerate(entries)
@@ -184,5 +282,7 @@ def album_workspace(request: HttpRequest, album_id: int) -> HttpResponse:
         "target_length": duration_label(album.target_length_s),
         "versions": list(selectors.album_versions(album_id=album.pk)),
         "weight": album.crowd_weight,
+        "crowd_help": CROWD_SCORE_HELP,
+        "suggestion_help": SUGGESTION_SCORE_HELP,
     }
     return render(request, "albums/workspace.html", context)

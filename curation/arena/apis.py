@@ -2,7 +2,12 @@
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +17,7 @@ from albumvote.exceptions import ApplicationError
 from albumvote.openapi import errors
 from curation.apis import ListenerFeedbackApi
 from curation.arena import selectors, services
+from curation.models import ArenaRating
 from curation.selectors import track_summary
 from generation.models import Track
 
@@ -101,24 +107,46 @@ class ArenaVoteApi(ListenerFeedbackApi):
         )
 
 
+class ArenaStandingTrackSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="track_id")
+    title = serializers.CharField(source="track.title")
+    batch = serializers.IntegerField(source="track.batch_id")
+
+
+class ArenaStandingSerializer(serializers.Serializer):
+    """One leaderboard entry, from an ArenaRating: this both builds the JSON and documents it."""
+
+    track = ArenaStandingTrackSerializer(source="*")
+    rating = serializers.SerializerMethodField(help_text="Bradley-Terry rating (mean 1000).")
+    ci95 = serializers.SerializerMethodField(help_text="The 95% interval: [low, high].")
+    votes = serializers.IntegerField(help_text="Votes counted (ties included, both-bad not).")
+    needs_more_votes = serializers.SerializerMethodField(
+        help_text=f"True until the rating means something: {selectors.arena_rule_text()} "
+        "Show that rather than the rating and interval."
+    )
+
+    @extend_schema_field(serializers.FloatField())
+    def get_rating(self, row: ArenaRating) -> float:
+        return round(row.rating, 1)
+
+    @extend_schema_field(serializers.ListField(child=serializers.FloatField()))
+    def get_ci95(self, row: ArenaRating) -> list[float]:
+        return [round(row.low, 1), round(row.high, 1)]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_needs_more_votes(self, row: ArenaRating) -> bool:
+        return not selectors.arena_interval_is_meaningful(row)
+
+
 class ArenaLeaderboardApi(APIView):
+    """The batch's arena ratings: those that mean something first, best first; then those
+    that need more votes."""
+
     @extend_schema(
         operation_id="arena_leaderboard_list",
         parameters=[BATCH],
-        responses={
-            200: inline_serializer(
-                name="ArenaStanding",
-                many=True,
-                fields={
-                    "track": serializers.DictField(),
-                    "rating": serializers.FloatField(),
-                    "ci95": serializers.ListField(child=serializers.FloatField()),
-                    "votes": serializers.IntegerField(),
-                },
-            ),
-            **errors(400),
-        },
+        responses={200: ArenaStandingSerializer(many=True), **errors(400)},
     )
     def get(self, request: Request) -> Response:
         rows = selectors.arena_leaderboard(batch_id=_batch(request))
-        return Response([selectors.leaderboard_entry(row) for row in rows])
+        return Response(ArenaStandingSerializer(rows, many=True).data)

@@ -12,6 +12,8 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from curation.arena.selectors import leaderboard_chart
+
 WIDTH = 480
 HEIGHT = 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 40  # margins around the plot area
@@ -260,7 +262,8 @@ def arena_ci_chart(
     geometry: dict[str, Any], *, highlight: int | None = None, chart_id: str = "arena"
 ) -> Chart:
     """Draw curation.arena.selectors.leaderboard_chart's geometry: a dot per track at its
-    Bradley-Terry rating and a whisker across its bootstrap 95% interval."""
+    Bradley-Terry rating and a whisker across its bootstrap 95% interval, or "needs more votes"
+    where the arena's rule says the interval means nothing yet."""
     width = geometry["width"]
     height = max(geometry["height"], 60)
     left = geometry.get("left", 170)
@@ -274,10 +277,20 @@ def arena_ci_chart(
     for row in geometry["rows"]:
         mark = ' data-current="true"' if row["track_id"] == highlight else ""
         y = row["y"]
-        body.append(
-            f'<g class="ci-row{" is-current" if mark else ""}"{mark}>'
+        label = (
             f'<text class="label" x="{left - 10}" y="{y + 4}" text-anchor="end">'
             f"{escape(_truncate(row['title'], 22))}</text>"
+        )
+        if not row["meaningful"]:
+            # The arena's rule: an interval this uncertain is not drawn (it would squash the
+            # others' scale); the row says why instead.
+            body.append(
+                f'<g class="ci-row needs-votes{" is-current" if mark else ""}"{mark}>{label}'
+                f'<text class="note" x="{left}" y="{y + 4}">needs more votes</text></g>'
+            )
+            continue
+        body.append(
+            f'<g class="ci-row{" is-current" if mark else ""}"{mark}>{label}'
             f'<line class="whisker" x1="{row["x_low"]}" x2="{row["x_high"]}" y1="{y}" y2="{y}"'
             f' data-low="{row["low"]}" data-high="{row["high"]}"/>'
             f'<line class="whisker-cap" x1="{row["x_low"]}" x2="{row["x_low"]}" y1="{y - 5}" '
@@ -285,18 +298,22 @@ def arena_ci_chart(
             f'<line class="whisker-cap" x1="{row["x_high"]}" x2="{row["x_high"]}" y1="{y - 5}" '
             f'y2="{y + 5}"/>'
             f'<circle class="dot" cx="{row["x"]}" cy="{y}" r="4" data-rating="{row["rating"]}">'
-            f"<title>{escape(row['title'])}: {row['rating']} ({row['low']} to {row['high']})"
+            f"<title>{escape(row['title'])}: {row['rating']} ({row['interval']})"
             "</title></circle></g>"
         )
     rows = [
         (
             row["title"],
-            f"{row['rating']} (95%: {row['low']} to {row['high']}, {row['votes']} votes)",
+            f"{row['rating']} (95%: {row['interval']}, {row['votes']} votes)"
+            if row["meaningful"]
+            else f"needs more votes ({row['votes']} votes so far)",
         )
         for row in geometry["rows"]
     ]
+    waiting = sum(1 for row in geometry["rows"] if not row["meaningful"])
     desc = (
-        f"Arena ratings of {len(rows)} tracks of this batch, each with its 95% interval."
+        f"Arena ratings of {len(rows)} tracks of this batch, each with its 95% interval"
+        + (f" ({waiting} need more votes)." if waiting else ".")
         if rows
         else "No arena ratings for this batch yet."
     )
@@ -313,6 +330,14 @@ def arena_ci_chart(
     ]
     svg = mark_safe("".join(parts))  # every text above is escaped
     return Chart(svg=svg, headers=("Track", "Rating"), rows=rows)
+
+
+def arena_batch_chart(rows: list[Any], *, highlight: int | None = None) -> Chart | None:
+    """A batch's arena ratings (curation.producer.selectors.batch_arena, each marked
+    `meaningful`), or None while none of them means anything yet."""
+    if not any(row.meaningful for row in rows):
+        return None
+    return arena_ci_chart(leaderboard_chart(rows), highlight=highlight)
 
 
 def _truncate(text: str, length: int) -> str:

@@ -12,6 +12,7 @@ from generation.models import Track
 from generation.services import MAX_SEED, BatchParams, batch_params_validate
 
 from .selectors import SORTS, ProducerTrackFilters
+from .table import SHORTLIST_MEANING, VETO_MEANING
 
 
 class LaunchForm(forms.Form):
@@ -50,6 +51,7 @@ class PickForm(forms.Form):
     state = forms.ChoiceField(
         choices=[("none", "Neither"), ("shortlisted", "Shortlisted"), ("vetoed", "Vetoed")],
         widget=forms.RadioSelect,
+        help_text=f"{SHORTLIST_MEANING} {VETO_MEANING}",
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     tags = forms.CharField(required=False, help_text="Comma-separated, e.g. opener, calm")

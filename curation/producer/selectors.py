@@ -1,5 +1,6 @@
 """Reads for the producer dashboard: every track whatever its status, batches, chart data."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -110,6 +111,27 @@ def track_filter_choices() -> dict[str, Any]:
     }
 
 
+def arena_mark(ratings: Iterable[ArenaRating | None]) -> None:
+    """Mark each arena rating with whether its interval means something yet and with its
+    interval as the arena writes it, by the arena's own rules; the producer pages say "needs
+    more votes" where the interval means nothing yet."""
+    for rating in ratings:
+        if rating is None:
+            continue
+        marks = {
+            "meaningful": arena_selectors.arena_interval_is_meaningful(rating),
+            "rating_label": arena_selectors.rating_label(rating.rating),
+            "interval_label": arena_selectors.arena_interval_label(rating.low, rating.high),
+        }
+        for name, value in marks.items():
+            setattr(rating, name, value)
+
+
+def tracks_arena_marked(tracks: list[Track]) -> list[Track]:
+    arena_mark(getattr(track, "arena", None) for track in tracks)
+    return tracks
+
+
 def track_get(*, track_id: int) -> Track | None:
     """One track of any status, with everything the producer page shows of it."""
     return (
@@ -151,11 +173,20 @@ def rating_times(*, track_id: int) -> list[datetime]:
 
 
 def batch_arena(*, batch_id: int) -> list[ArenaRating]:
-    return list(arena_selectors.arena_leaderboard(batch_id=batch_id))
+    """The batch's arena leaderboard, each rating marked as by arena_mark."""
+    rows = list(arena_selectors.arena_leaderboard(batch_id=batch_id))
+    arena_mark(rows)
+    return rows
 
 
-def batches_for_dashboard(*, recent: int = 8) -> dict[str, list[GenerationBatch]]:
-    """Running batches and the most recent finished ones, each with its tracks (3 queries)."""
+RECENT_BATCHES = 8
+
+
+def batches_for_dashboard(*, recent: int = RECENT_BATCHES) -> dict[str, list[GenerationBatch]]:
+    """Running batches and the most recent finished ones, each with its tracks (3 queries).
+
+    A batch is finished once generation.services has set its finished_at, which it does in
+    the transaction that brings its last track to a final status (and clears on a retry)."""
     tracks = Prefetch("tracks", queryset=Track.objects.order_by("position").defer("peaks"))
     base = GenerationBatch.objects.select_related("launched_by", "schedule", "remix_of")
     running = list(

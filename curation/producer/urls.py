@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
-from curation.producer import views
+from curation.producer import stems, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard, name="producer"),
@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tracks/<id:track_id>/", views.track_detail, name="producer-track"),
     path("tracks/<id:track_id>/picks/", views.track_picks, name="producer-track-picks"),
     path("tracks/<id:track_id>/retry/", views.track_retry, name="producer-track-retry"),
+    path("tracks/<id:track_id>/stems/", stems.track_stems, name="producer-track-stems"),
     path("schedules/new/", views.schedule_create, name="producer-schedule-create"),
     path("schedules/<id:schedule_id>/", views.schedule_edit, name="producer-schedule-edit"),
     path(

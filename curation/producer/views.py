@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from albumvote.exceptions import ApplicationError
 from curation.albums import services as album_services
 from curation.albums.views import producer_required
-from curation.arena.selectors import leaderboard_chart
-from curation.producer import charts, selectors
+from curation.producer import charts, selectors, table
 from curation.producer.forms import LaunchForm, PickForm, ScheduleForm, parse_track_filters
 from generation import schedules
 from generation import services as generation_services
+from generation.forms import preset_choices
 from generation.models import GenerationBatch, Track
 
 PAGE_SIZE = 50
@@ -54,6 +54,10 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         **selectors.batches_for_dashboard(),
+        "recent_limit": selectors.RECENT_BATCHES,
+        # For batches the live script adds: the same labels the server renders.
+        "preset_labels": dict(preset_choices()),
+        "batch_sources": dict(GenerationBatch.Source.choices),
         "launch_form": LaunchForm(),
         "schedules": list(selectors.schedule_list()),
         "albums_url": _albums_url(),
@@ -69,7 +73,7 @@ def batch_launch(request: HttpRequest) -> HttpResponse:
         _form_errors(request, form)
         return redirect("curation:producer")
     batch = generation_services.batch_launch(
-        params=form.batch_params, source=GenerationBatch.Source.API, launched_by=request.user
+        params=form.batch_params, source=GenerationBatch.Source.DASHBOARD, launched_by=request.user
     )
     messages.success(request, f"Launched batch {batch.pk}: {batch.count} tracks queued.")
     return redirect("curation:producer")
@@ -96,7 +100,11 @@ def track_table(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         "page": page,
-        "tracks": page.object_list,
+        "tracks": selectors.tracks_arena_marked(list(page.object_list)),
+        "columns": table.COLUMNS,
+        "more": table.MORE,
+        "veto_meaning": table.VETO_MEANING,
+        "shortlist_meaning": table.SHORTLIST_MEANING,
         "filters": filters,
         "choices": selectors.track_filter_choices(),
         "query": query.urlencode(),
@@ -110,6 +118,7 @@ def track_detail(request: HttpRequest, track_id: int) -> HttpResponse:
     track = selectors.track_get(track_id=track_id)
     if track is None:
         raise Http404("No such track.")
+    selectors.tracks_arena_marked([track])
     pick = getattr(track, "pick", None)
     stats = getattr(track, "stats", None)
     initial = {
@@ -149,12 +158,14 @@ def track_detail(request: HttpRequest, track_id: int) -> HttpResponse:
             ),
             (
                 "Arena ratings in this batch",
-                charts.arena_ci_chart(leaderboard_chart(arena_rows), highlight=track.pk)
+                charts.arena_batch_chart(arena_rows, highlight=track.pk),
+                "The arena ratings in this batch need more votes before their intervals mean "
+                "anything."
                 if arena_rows
-                else None,
-                "No arena votes in this batch yet (ratings are refit every minute).",
+                else "No arena votes in this batch yet (ratings are refit every minute).",
             ),
         ],
+        "arena_meaning": table.COLUMNS["arena"].meaning,
         "metrics": sorted((track.metrics or {}).items()),
         "params_json": json.dumps(track.params, sort_keys=True),
     }

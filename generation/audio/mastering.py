@@ -47,6 +47,11 @@ class Mastered:
     peak_dbfs: float  # sample peak after mastering
     source_loudness_lufs: float  # integrated loudness of the faded synth output
     gain_db: float  # make-up gain before limiting
+    # The limiter's gain at the start of each `block` frames (see limiter_knots); None when
+    # the plain gain kept every peak under the ceiling. With the fades, this is everything
+    # mastering did to the audio, so apply_mastering can do the same to a part of it.
+    knots: np.ndarray | None = None
+    block: int = GAIN_BLOCK
 
 
 def master(pcm: np.ndarray, *, sample_rate: int) -> Mastered:
@@ -99,11 +104,10 @@ def master(pcm: np.ndarray, *, sample_rate: int) -> Mastered:
         if previous[0] == gain_db:
             break  # at the cap: this track stays a little under the target
 
+    _apply_gain(pcm, gain_db=gain_db, knots=knots, block=block)
     if knots is None:
-        pcm *= np.float32(10.0 ** (gain_db / 20.0))
         loudness = source_lufs + gain_db
     else:
-        apply_knots(pcm, knots, block)
         # Rounding in the limiter's running sums can leave a frame a hair over the ceiling.
         np.clip(pcm, -ceiling, ceiling, out=pcm)
         loudness = integrated_loudness(pcm, sample_rate)
@@ -113,7 +117,29 @@ def master(pcm: np.ndarray, *, sample_rate: int) -> Mastered:
         peak_dbfs=20.0 * math.log10(peak) if peak > 0 else -math.inf,
         source_loudness_lufs=source_lufs,
         gain_db=gain_db,
+        knots=knots,
+        block=block,
     )
+
+
+def apply_mastering(pcm: np.ndarray, mastered: Mastered, *, sample_rate: int) -> None:
+    """Do to `pcm` in place what master() did to the mix it measured: the same fades and the
+    same gain at every instant.
+
+    For stems: mastering is non-linear only in how it chooses the gain (loudness, the
+    limiter's reaction to the mix's peaks); once chosen, the gain multiplies every sample,
+    so parts given the mix's gain add up to the mastered mix. Mastering each part on its
+    own would give each its own loudness and limiting, and their sum would not be the mix.
+    """
+    apply_fades(pcm, sample_rate=sample_rate)
+    _apply_gain(pcm, gain_db=mastered.gain_db, knots=mastered.knots, block=mastered.block)
+
+
+def _apply_gain(pcm: np.ndarray, *, gain_db: float, knots: np.ndarray | None, block: int) -> None:
+    if knots is None:
+        pcm *= np.float32(10.0 ** (gain_db / 20.0))
+    else:
+        apply_knots(pcm, knots, block)
 
 
 def _gain_block(sample_rate: int) -> int:

@@ -11,6 +11,7 @@ import pretty_midi
 from generation.audio.analysis import energy, waveform_peaks
 from generation.audio.encoding import remove_outputs, start_encode
 from generation.audio.mastering import master
+from generation.audio.soundfont import soundfont_choose
 from generation.audio.synth import SAMPLE_RATE, synthesize
 
 
@@ -23,11 +24,14 @@ class RenderedAudio:
     peak_dbfs: float  # sample peak after mastering (at most -1.0)
     energy: float  # 0..1, see analysis.energy
     peaks: list[float]  # 0..1, analysis.PEAK_BUCKETS of them
+    soundfont: str = ""  # file name of the soundfont it was rendered with
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
-def render_midi(midi: pretty_midi.PrettyMIDI, *, opus_path: Path, mp3_path: Path) -> RenderedAudio:
-    """Render `midi` with the GM soundfont, master it and write both files.
+def render_midi(
+    midi: pretty_midi.PrettyMIDI, *, opus_path: Path, mp3_path: Path, soundfont: Path | None = None
+) -> RenderedAudio:
+    """Render `midi` with a GM soundfont, master it and write both files.
 
     Duration is the MIDI's end time (pretty_midi's get_end_time()) plus synth.TAIL_S
     (1.5 s) of release tail; the last 3 s of the file fade to silence and the first 50 ms
@@ -35,12 +39,13 @@ def render_midi(midi: pretty_midi.PrettyMIDI, *, opus_path: Path, mp3_path: Path
     Outputs are written straight to the paths given (the caller moves them into storage);
     on failure they are removed and AudioError says why. Timings holds wall-clock seconds
     for "render", "master", "analyse", "encode" (which includes the analysis, done while
-    ffmpeg encodes) and "total".
+    ffmpeg encodes) and "total". `soundfont` defaults to the best one installed.
     """
     opus_path, mp3_path = Path(opus_path), Path(mp3_path)
+    soundfont = soundfont or soundfont_choose()
     clock = time.perf_counter
     began = clock()
-    pcm = synthesize(midi, sample_rate=SAMPLE_RATE)
+    pcm = synthesize(midi, sample_rate=SAMPLE_RATE, soundfont=soundfont)
     rendered = clock()
     mastered = master(pcm, sample_rate=SAMPLE_RATE)
     mastered_at = clock()
@@ -67,6 +72,7 @@ def render_midi(midi: pretty_midi.PrettyMIDI, *, opus_path: Path, mp3_path: Path
         peak_dbfs=round(mastered.peak_dbfs, 2),
         energy=score,
         peaks=peaks,
+        soundfont=soundfont.name,
         timings={
             "render": rendered - began,
             "master": mastered_at - rendered,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ import pretty_midi
 from tinysoundfont import _tinysoundfont as tsf
 
 from generation.audio.errors import AudioError
+from generation.audio.soundfont import soundfont_choose, soundfont_load
 
 # Opus only runs at 48 kHz; rendering there spares ffmpeg a resampler, and tinysoundfont
 # renders 48 kHz as fast as 44.1 kHz (measured, within noise).
@@ -21,8 +21,6 @@ SAMPLE_RATE = 48000
 
 # Seconds rendered after the last note-off so releases and reverb tails ring out.
 TAIL_S = 1.5
-
-SOUNDFONT_PATH = Path(pretty_midi.__file__).with_name("TimGM6mb.sf2")
 
 # One General MIDI note can start two or three soundfont voices; a dense five-part
 # arrangement with a sustained pad peaks well under this, and stealing old voices beyond it
@@ -44,14 +42,18 @@ SPREAD = (0.0, -0.2, 0.2, -0.32, 0.32, -0.1, 0.1, -0.4, 0.4)
 _CONTROL, _BEND, _NOTE_OFF, _NOTE_ON = 0, 1, 2, 3
 
 
-@functools.cache
-def _soundfont_bytes() -> bytes:
-    # Read once per process; each render builds its own synth from it so channel state never
-    # leaks between renders or threads.
-    return SOUNDFONT_PATH.read_bytes()
+def parts_of(midi: pretty_midi.PrettyMIDI) -> list[pretty_midi.Instrument]:
+    """The instruments that play: each is one synth channel, and one stem."""
+    return [inst for inst in midi.instruments if inst.notes]
 
 
-def synthesize(midi: pretty_midi.PrettyMIDI, *, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+def synthesize(
+    midi: pretty_midi.PrettyMIDI,
+    *,
+    sample_rate: int = SAMPLE_RATE,
+    soundfont: Path | None = None,
+    part: int | None = None,
+) -> np.ndarray:
     """Render every instrument of `midi` and return PCM shaped (frames, 2), float32.
 
     The result lasts from time 0 to `midi.get_end_time()` plus TAIL_S. Each pretty_midi
@@ -60,8 +62,16 @@ def synthesize(midi: pretty_midi.PrettyMIDI, *, sample_rate: int = SAMPLE_RATE) 
     the soundfont's drum bank. The sustain pedal (CC64), which tinysoundfont ignores, is
     applied by holding note-offs until the pedal lifts. Parts without a pan controller get a
     fixed stereo spread; drums and bass stay centred.
+
+    `soundfont` defaults to the best one installed (soundfont.soundfont_choose). With
+    `part` (an index into parts_of(midi)) only that part sounds, with the pan and length it
+    has in the whole render; this is how stems are made. Voices add up linearly, but
+    tinysoundfont steps envelopes and LFOs once per 64-sample block counted from the start
+    of each render call, so a part alone is still rendered in the same stretches as the
+    whole (cut at every part's events): then the parts sum to the whole to float rounding,
+    where cutting at its own events only left 0.15% of the mix's RMS between them.
     """
-    parts = [inst for inst in midi.instruments if inst.notes]
+    parts = parts_of(midi)
     if not parts:
         raise AudioError("the MIDI has no notes to render")
     # pretty_midi's end time also counts trailing controller and meta events; using it keeps
@@ -69,26 +79,19 @@ def synthesize(midi: pretty_midi.PrettyMIDI, *, sample_rate: int = SAMPLE_RATE) 
     end_time = float(midi.get_end_time())
     if end_time <= 0:
         raise AudioError("the MIDI's notes all end at time 0; nothing to render")
+    if part is not None and not 0 <= part < len(parts):
+        raise AudioError(f"the MIDI has {len(parts)} parts; there is no part {part}")
 
-    try:
-        synth = tsf.SoundFont(_soundfont_bytes())
-    except (OSError, RuntimeError) as exc:
-        raise AudioError(f"could not load the soundfont {SOUNDFONT_PATH}: {exc}") from exc
+    synth = soundfont_load(soundfont or soundfont_choose())
     synth.set_output(tsf.OutputMode.StereoInterleaved, sample_rate, 0.0)
     synth.set_max_voices(MAX_VOICES)
 
     events: list[tuple[int, int, int, int, int]] = []
-    spread_index = 0
-    for channel, inst in enumerate(parts):
-        _select_program(synth, channel, inst)
-        has_pan = any(cc.number == PAN_CONTROLLER for cc in inst.control_changes)
-        if not has_pan:
-            if inst.is_drum or inst.program in BASS_PROGRAMS:
-                offset = 0.0
-            else:
-                offset = SPREAD[spread_index % len(SPREAD)]
-                spread_index += 1
-            synth.channel_set_pan(channel, 0.5 + offset)
+    for channel, (inst, pan) in enumerate(zip(parts, _pans(parts), strict=True)):
+        if part is None or channel == part:
+            _select_program(synth, channel, inst)
+            if pan is not None:
+                synth.channel_set_pan(channel, pan)
         events.extend(_part_events(inst, channel, sample_rate))
     # Sort on time and kind only: the sort is stable, so controllers that share a time keep
     # their order (an RPN pitch-bend-range message is three controllers in sequence).
@@ -96,8 +99,23 @@ def synthesize(midi: pretty_midi.PrettyMIDI, *, sample_rate: int = SAMPLE_RATE) 
 
     frames = int(np.ceil((end_time + TAIL_S) * sample_rate))
     pcm = np.zeros((frames, 2), dtype=np.float32)
-    _play(synth, events, pcm)
+    _play(synth, events, pcm, only=part)
     return pcm
+
+
+def _pans(parts: list[pretty_midi.Instrument]) -> list[float | None]:
+    """Each part's pan (0..1), or None for a part that sets its own with controller 10."""
+    pans: list[float | None] = []
+    spread_index = 0
+    for inst in parts:
+        if any(cc.number == PAN_CONTROLLER for cc in inst.control_changes):
+            pans.append(None)
+        elif inst.is_drum or inst.program in BASS_PROGRAMS:
+            pans.append(0.5)
+        else:
+            pans.append(0.5 + SPREAD[spread_index % len(SPREAD)])
+            spread_index += 1
+    return pans
 
 
 def _select_program(synth: tsf.SoundFont, channel: int, inst: pretty_midi.Instrument) -> None:
@@ -169,10 +187,15 @@ def _hold_for_pedal(
 
 
 def _play(
-    synth: tsf.SoundFont, events: list[tuple[int, int, int, int, int]], pcm: np.ndarray
+    synth: tsf.SoundFont,
+    events: list[tuple[int, int, int, int, int]],
+    pcm: np.ndarray,
+    *,
+    only: int | None = None,
 ) -> None:
     """Render `pcm` in one block per stretch between events, applying events in between.
 
+    With `only`, events of other channels still cut the stretches but are not played.
     When two notes overlap on one key, tinysoundfont's note-off releases the oldest one
     only, so each note ends at its own time without any bookkeeping here.
     """
@@ -183,6 +206,8 @@ def _play(
         if sample > position:
             synth.render(pcm[position:sample])
             position = sample
+        if only is not None and channel != only:
+            continue
         if kind == _NOTE_ON:
             synth.channel_note_on(channel, a, b / 127.0)
         elif kind == _NOTE_OFF:

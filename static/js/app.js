@@ -1,13 +1,14 @@
 // Entry point: wires the persistent player, live updates and in-place navigation together,
 // and starts the widgets of whatever page is in <main> (again after each in-place navigation).
 import { LiveClient } from "./live.js";
-import { Navigator } from "./nav.js";
+import { Navigator, bindMenu } from "./nav.js";
 import { Player } from "./player.js";
 import { firstQueue, initLists } from "./lists.js";
 import { initTrackPage, trackFromSummary } from "./rating.js";
 import { initArenaPage } from "./arena.js";
 import "./remix.js"; // delegated from the document: the producer remix form
 import { initAlbumWorkspace } from "./album-workspace.js";
+import { initAlbumPage } from "./albums/album-page.js";
 import { initProducerPage } from "./producer.js";
 
 const player = new Player(document.getElementById("player"));
@@ -29,6 +30,7 @@ function startPage(main) {
     initTrackPage(main, context),
     initArenaPage(main, context),
     initAlbumWorkspace(main, context),
+    initAlbumPage(main, context),
     initProducerPage(main),
   ].filter(Boolean);
   // Until the listener plays something, the player bar offers this page's music.
@@ -38,6 +40,7 @@ function startPage(main) {
 }
 
 navigator_.start();
+bindMenu();
 startPage(document.getElementById("main"));
 
 // Whatever was heard but not yet reported goes out as the page is left or hidden. On

@@ -173,7 +173,7 @@ function renderItem(track, rating) {
   const meta = [track.preset_label];
   if (track.key) meta.push(track.camelot ? `${track.key} (${track.camelot})` : track.key);
   if (track.tempo_bpm) meta.push(`${Math.round(track.tempo_bpm)} BPM`);
-  if (track.duration_s) meta.push(formatTime(Math.round(track.duration_s)));
+  if (track.duration_s) meta.push(formatTime(track.duration_s));
   return el(
     "li",
     {

@@ -3,7 +3,7 @@
 // History, focus and scroll behave as on a normal page load; any failure falls back to one.
 
 const SKIP_PREFIXES = ["/admin/", "/api/", "/static/", "/media/", "/ws/"];
-const FILE_SUFFIX = /\.(mid|midi|mp3|opus|ogg|json|txt|xml|pdf|png|jpe?g|zip)$/i;
+const FILE_SUFFIX = /\.(mid|midi|mp3|opus|ogg|json|rss|atom|txt|xml|pdf|png|jpe?g|svg|ico|zip)$/i;
 
 export class Navigator {
   // beforeSwap() tears the old page's widgets down; afterSwap(main) starts the new ones.
@@ -139,4 +139,28 @@ export class Navigator {
     if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
     heading.focus({ preventScroll: true });
   }
+}
+
+// The phone header's menu button: a disclosure for the main links (aria-expanded says whether
+// they show; CSS folds them away on narrow screens only). Delegated from the document, because
+// every in-place navigation brings a new header, closed.
+export function bindMenu() {
+  const toggle = () => document.querySelector("[data-menu-toggle]");
+  const setOpen = (button, open) => button.setAttribute("aria-expanded", String(open));
+  const isOpen = (button) => button?.getAttribute("aria-expanded") === "true";
+  document.addEventListener("click", (event) => {
+    const button = toggle();
+    if (!button) return;
+    if (event.target.closest("[data-menu-toggle]")) {
+      setOpen(button, !isOpen(button));
+    } else if (isOpen(button) && !event.target.closest(".site-header")) {
+      setOpen(button, false); // a tap elsewhere on the page puts the menu away
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    const button = toggle();
+    if (event.key !== "Escape" || !isOpen(button)) return;
+    setOpen(button, false);
+    button.focus();
+  });
 }

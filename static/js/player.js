@@ -70,16 +70,18 @@ export class Player extends EventTarget {
   }
 
   // Plays queue[index]; pressing play on the track already loaded toggles it instead.
-  playFrom(queue, index = 0) {
+  // skip: false when leaving the current track is not a skip (the arena's A/B comparing);
+  // fresh: true to load it anew even if it is the track loaded (the arena's next pair).
+  playFrom(queue, index = 0, { skip = true, fresh = false } = {}) {
     if (!queue.length) return;
-    if (this.isCurrent(queue[index].id)) {
+    if (!fresh && this.isCurrent(queue[index].id)) {
       this.queue = queue;
       this.index = index;
       this.toggle();
       return;
     }
     this.queue = queue;
-    this.load(index, { autoplay: true });
+    this.load(index, { autoplay: true, skip });
   }
 
   toggle() {
@@ -137,12 +139,13 @@ export class Player extends EventTarget {
 
   // --- loading ----------------------------------------------------------------------------
 
-  load(index, { autoplay }) {
+  load(index, { autoplay, skip = true }) {
     const track = this.queue[index];
     if (!track) return;
     if (this.track && this.reporter.active && !this.completed) {
-      // A new track chosen before the end of this one.
-      this.reporter.record("skip", this.position());
+      // A new track chosen before the end of this one: a skip, which counts against the
+      // track, unless the listener is only comparing (then it is a pause).
+      this.reporter.record(skip ? "skip" : "pause", this.position());
       this.reporter.flush();
     }
     this.stopHeartbeat();
@@ -285,7 +288,8 @@ export class Player extends EventTarget {
   updateTime() {
     const now = this.audio.currentTime || 0;
     this.elapsed.textContent = formatTime(now);
-    this.total.textContent = formatTime(this.duration());
+    // The stored length, as every list writes it; the file's own is a hair different.
+    this.total.textContent = formatTime(this.track?.duration_s || this.duration());
     this.waveform.setPosition(now);
     this.dispatchEvent(new CustomEvent("time", { detail: { track: this.track, position: now } }));
   }

@@ -1,7 +1,9 @@
 // Producer dashboard: live batch progress from /ws/producer/ (batch.launched, track.status,
 // batch.finished). Updates the per-track rows and progress bars rendered by
-// templates/producer/_batch.html, builds the same markup for a batch launched while the page
-// is open, and reconnects with backoff (never after 4403: not a producer).
+// templates/producer/_batch.html, moves a batch from Running to Recent when it finishes (and
+// back on a retry), builds the same markup for a batch launched while the page is open, and
+// reconnects with backoff (never after 4403: not a producer). After a reconnect it reloads
+// both lists from the server, since events sent while it was away are lost.
 
 import { csrfToken } from "./util.js";
 
@@ -12,15 +14,31 @@ export function initProducerPage(main) {
   const root = main.querySelector("[data-producer-live]");
   if (!root || !window.WebSocket) return null;
   const status = root.querySelector("[data-live-status]");
+  const page = {
+    root,
+    presets: readJson(main, "preset-labels"),
+    sources: readJson(main, "batch-sources"),
+  };
   let socket = null;
   let retryTimer = null;
   let attempts = 0;
+  let connectedBefore = false;
   let stopped = false;
+  let held = null; // frames that arrive while the lists are being reloaded
 
   const say = (text, state) => {
     if (!status) return;
     status.textContent = text;
     status.dataset.state = state;
+  };
+
+  const resync = async () => {
+    held = [];
+    await reloadLists(root);
+    const frames = held;
+    held = null;
+    // Anything newer than the fetched page is applied again; every event is idempotent.
+    frames.forEach((frame) => handle(page, frame, say));
   };
 
   const connect = () => {
@@ -33,8 +51,13 @@ export function initProducerPage(main) {
       } catch {
         return;
       }
-      handle(root, frame, say);
-      if (frame.type === "ready") attempts = 0;
+      if (frame.type === "ready") {
+        attempts = 0;
+        if (connectedBefore && !stopped) resync();
+        connectedBefore = true;
+      }
+      if (held && frame.type !== "ready") held.push(frame);
+      else handle(page, frame, say);
     };
     socket.onclose = (event) => {
       if (stopped) return;
@@ -57,12 +80,87 @@ export function initProducerPage(main) {
   };
 }
 
-function handle(root, frame, say) {
+function readJson(main, id) {
+  const script = main.querySelector(`script#${id}`);
+  try {
+    return script ? JSON.parse(script.textContent) : {};
+  } catch {
+    return {};
+  }
+}
+
+function handle(page, frame, say) {
+  const { root } = page;
   if (frame.type === "ready") say("Live: progress updates as tracks are composed.", "live");
   else if (frame.type === "error") say(frame.message, "paused");
-  else if (frame.type === "batch.launched") batchLaunched(root, frame.batch);
+  else if (frame.type === "batch.launched") batchLaunched(page, frame.batch);
   else if (frame.type === "track.status") trackStatus(root, frame.track, frame.batch);
-  else if (frame.type === "batch.finished") updateProgress(root, frame.batch.id, frame.batch.counts);
+  else if (frame.type === "batch.finished") batchFinished(root, frame.batch);
+}
+
+// Both lists as the server has them now, for a page that missed events while disconnected.
+async function reloadLists(root) {
+  let fresh;
+  try {
+    const response = await fetch(window.location.href, {
+      credentials: "same-origin",
+      headers: { Accept: "text/html" },
+    });
+    if (!response.ok) return;
+    fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+  } catch {
+    return; // the next event, or a reload, tells the rest
+  }
+  for (const name of ["data-running", "data-recent"]) {
+    const here = root.querySelector(`[${name}]`);
+    const there = fresh.querySelector(`[data-producer-live] [${name}]`);
+    if (!here || !there) continue;
+    here.replaceChildren(...[...there.childNodes].map((node) => document.adoptNode(node)));
+  }
+}
+
+function batchFinished(root, batch) {
+  updateProgress(root, batch.id, batch.counts);
+  const block = root.querySelector(`[data-batch-id="${batch.id}"]`);
+  if (!block) return;
+  const finished = block.querySelector("[data-finished]");
+  if (finished && batch.finished_at) {
+    finished.textContent = ` · finished ${clock(root, batch.finished_at)}`;
+  }
+  moveBatch(root, block, "[data-recent]");
+}
+
+// Hours and minutes in the site's time zone, as the server renders them.
+function clock(root, iso) {
+  const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  try {
+    return new Intl.DateTimeFormat("en-GB", { ...options, timeZone: root.dataset.timeZone })
+      .format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat("en-GB", options).format(new Date(iso));
+  }
+}
+
+// Put a batch block into a list (running or recent), newest first as the server orders them,
+// and keep each list's "nothing here" note and the recent list's length in step.
+function moveBatch(root, block, target) {
+  const list = root.querySelector(target);
+  if (!list || block.parentElement === list) return;
+  const from = block.parentElement;
+  const id = Number(block.dataset.batchId);
+  const after = [...list.querySelectorAll(":scope > [data-batch-id]")].find(
+    (other) => Number(other.dataset.batchId) < id,
+  );
+  list.insertBefore(block, after || null);
+  const limit = Number(list.dataset.recentLimit || 0);
+  if (limit) {
+    const blocks = [...list.querySelectorAll(":scope > [data-batch-id]")];
+    blocks.slice(limit).forEach((extra) => extra.remove());
+  }
+  for (const each of [list, from]) {
+    const empty = each?.querySelector(":scope > p.empty");
+    if (empty) empty.hidden = Boolean(each.querySelector(":scope > [data-batch-id]"));
+  }
 }
 
 function updateProgress(root, batchId, counts) {
@@ -95,6 +193,15 @@ function trackStatus(root, track, batch) {
     if (track.status === "failed") actions.append(retryForm(track.id));
   }
   if (batch) updateProgress(root, batch.id, batch.counts);
+  if (!TERMINAL.includes(track.status)) {
+    // A retried track reopens its batch (generation.services.tracks_retry).
+    const block = root.querySelector(`[data-recent] [data-batch-id="${track.batch_id}"]`);
+    if (block) {
+      const finished = block.querySelector("[data-finished]");
+      if (finished) finished.textContent = "";
+      moveBatch(root, block, "[data-running]");
+    }
+  }
 }
 
 function retryForm(trackId) {
@@ -117,11 +224,11 @@ function retryForm(trackId) {
   return form;
 }
 
-function batchLaunched(root, batch) {
+function batchLaunched(page, batch) {
+  const { root } = page;
   if (root.querySelector(`[data-batch-id="${batch.id}"]`)) return;
   const running = root.querySelector("[data-running]");
   if (!running) return;
-  running.querySelector("[data-running-empty]")?.remove();
   const block = document.createElement("article");
   block.className = "panel producer-batch";
   block.dataset.batchId = batch.id;
@@ -129,11 +236,12 @@ function batchLaunched(root, batch) {
   heading.textContent = `Batch ${batch.id} `;
   const meta = document.createElement("span");
   meta.className = "batch-meta";
-  meta.textContent = `${batch.source} · just now`;
+  meta.textContent = `${page.sources[batch.source] || batch.source} · just now`;
   heading.append(meta);
   const text = document.createElement("p");
   text.className = "batch-progress-text";
-  text.innerHTML = '<span data-done>0</span> of <span data-total>0</span> done';
+  text.innerHTML =
+    '<span data-done>0</span> of <span data-total>0</span> done<span data-finished></span>';
   const bar = document.createElement("progress");
   bar.className = "composing-progress";
   bar.dataset.progress = "";
@@ -142,7 +250,8 @@ function batchLaunched(root, batch) {
   table.className = "producer-table batch-tracks";
   table.innerHTML =
     '<thead><tr><th scope="col">#</th><th scope="col">Track</th><th scope="col">Preset</th>' +
-    '<th scope="col">Status</th><th scope="col">Error</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>';
+    '<th scope="col">Status</th><th scope="col">Error</th>' +
+    '<th scope="col"><span class="sr-only">Actions</span></th></tr></thead>';
   const body = document.createElement("tbody");
   for (const track of batch.tracks) {
     const row = document.createElement("tr");
@@ -156,7 +265,7 @@ function batchLaunched(root, batch) {
     link.dataset.title = "";
     link.textContent = "(untitled yet)";
     cells[1].append(link);
-    cells[2].textContent = track.preset;
+    cells[2].textContent = page.presets[track.preset] || track.preset;
     const badge = document.createElement("span");
     badge.dataset.status = "";
     badge.className = `status status-${track.status}`;
@@ -170,6 +279,6 @@ function batchLaunched(root, batch) {
   }
   table.append(body);
   block.append(heading, text, bar, table);
-  running.prepend(block);
+  moveBatch(root, block, "[data-running]");
   updateProgress(root, batch.id, batch.counts);
 }

@@ -64,9 +64,28 @@ function heroControls(root, track, player) {
   };
 }
 
+// While the stars are locked and this track plays, the player reports this often, so the
+// count on the stars keeps up with the music (the heartbeat alone reports every 5 s).
+const COUNT_EVERY_MS = 2000;
+
+// The listen-first figures in whole seconds, from the server's own figures (what it has
+// counted, not what the player shows): counted rounds down and needed rounds up, as the
+// server's refusal says them (curation/views.listen_progress renders the same).
+function listenProgress(mine) {
+  const required = Math.ceil(mine.required_s);
+  const counted = Math.min(Math.floor(mine.listened_s), required);
+  return {
+    required,
+    counted,
+    left: Math.max(1, required - counted),
+    share: mine.required_s > 0 ? Math.min(1, mine.listened_s / mine.required_s) : 1,
+  };
+}
+
 function ratingWidget(root, main, track, player, live) {
   const widget = root.querySelector("[data-rating-widget]");
   const crowd = root.querySelector("[data-crowd]");
+  const group = widget.querySelector("[data-stars-group]");
   const stars = [...widget.querySelectorAll("[data-stars]")];
   const removeButton = widget.querySelector("[data-remove-rating]");
   const hint = widget.querySelector("[data-listen-hint]");
@@ -76,13 +95,13 @@ function ratingWidget(root, main, track, player, live) {
   const endpoint = `/api/v1/tracks/${track.id}/rating/`;
 
   let rating = readJson(main, "track-rating");
+  // Stars, and listening as the server has counted it; updated by its answers only.
   const mine = readJson(main, "track-mine");
-  // Listen time: the server's figure, plus what has played here since it last answered.
-  let heardHere = 0;
-  let lastPosition = null;
   let busy = false;
+  let counting = null; // the faster reporting timer, while locked and playing
 
-  const remaining = () => Math.max(0, Math.ceil(mine.required_s - mine.listened_s - heardHere));
+  const locked = () => !mine.stars && !mine.can_rate;
+  const playingHere = () => player.isCurrent(track.id) && player.playing;
 
   function renderMine() {
     stars.forEach((button) => {
@@ -91,10 +110,30 @@ function ratingWidget(root, main, track, player, live) {
       button.classList.toggle("is-on", Boolean(mine.stars) && value <= mine.stars);
     });
     removeButton.hidden = !mine.stars;
+    const { required, counted, left, share } = listenProgress(mine);
+    const isLocked = locked();
+    widget.classList.toggle("is-locked", isLocked);
+    group.style.setProperty("--heard", isLocked ? share.toFixed(3) : "1");
+    group.setAttribute("aria-label", isLocked ? `Listen ${left} s more to rate` : "Rate this track");
     if (mine.stars) hint.textContent = `You rated this track ${plural(mine.stars, "star")}.`;
-    else if (mine.can_rate || remaining() === 0) hint.textContent = "You can rate this track now.";
-    else hint.textContent = `Listen ${plural(remaining(), "more second")} to rate`;
-    widget.classList.toggle("is-locked", !mine.stars && !mine.can_rate && remaining() > 0);
+    else if (!isLocked) hint.textContent = "You can rate this track now.";
+    else hint.textContent = `Listen ${left} s more to rate — ${counted} s of ${required} s counted so far.`;
+    // A message in the status box says the same and more: one confirmation, not two.
+    hint.hidden = Boolean(statusBox.textContent);
+    pace();
+  }
+
+  // Report faster only while it helps: locked, and this track playing.
+  function pace() {
+    const wanted = locked() && playingHere();
+    if (wanted && counting === null) {
+      counting = window.setInterval(() => {
+        if (locked() && playingHere()) player.flushListening();
+      }, COUNT_EVERY_MS);
+    } else if (!wanted && counting !== null) {
+      window.clearInterval(counting);
+      counting = null;
+    }
   }
 
   function renderCrowd() {
@@ -130,11 +169,13 @@ function ratingWidget(root, main, track, player, live) {
   function showError(message) {
     statusBox.textContent = "";
     errorBox.textContent = message;
+    renderMine();
   }
 
   function showStatus(message) {
     errorBox.textContent = "";
     statusBox.textContent = message;
+    renderMine();
   }
 
   function refused(result, fallback) {
@@ -147,8 +188,10 @@ function ratingWidget(root, main, track, player, live) {
       mine.listened_s = error.details.listened_s ?? mine.listened_s;
       mine.required_s = error.details.required_s ?? mine.required_s;
       mine.can_rate = false;
-      heardHere = 0;
-      renderMine();
+      // The figures go to the stars and the hint, which follow the listening as the server
+      // counts it; a number in the refusal would be stale a second later.
+      showError("Listen a little longer before rating: the stars fill as your listening is counted.");
+      return;
     }
     showError(error.message);
   }
@@ -168,7 +211,6 @@ function ratingWidget(root, main, track, player, live) {
     }
     mine.stars = result.data.stars;
     mine.can_rate = true;
-    renderMine();
     applyRating(result.data.rating, { fromOthers: false });
     showStatus(`Thanks — you rated this track ${plural(mine.stars, "star")}. ${describe()}.`);
   }
@@ -183,10 +225,9 @@ function ratingWidget(root, main, track, player, live) {
       return;
     }
     mine.stars = null;
-    renderMine();
     applyRating(result.data.rating, { fromOthers: false });
-    stars[0].focus();
     showStatus(`Your rating was removed. ${describe()}.`);
+    stars[0].focus();
   }
 
   const onStar = (event) => rate(Number(event.currentTarget.dataset.stars));
@@ -194,34 +235,21 @@ function ratingWidget(root, main, track, player, live) {
   stars.forEach((button) => button.addEventListener("click", onStar));
   removeButton.addEventListener("click", onRemove);
 
-  // Server answers to the player's listening events unlock the stars.
+  // The server's answers to the player's listening reports: what it has counted so far.
   const onListened = (event) => {
     const result = event.detail;
     if (result.track !== track.id || typeof result.listened_s !== "number") return;
-    const couldRate = mine.can_rate;
+    const wasLocked = locked();
     mine.listened_s = result.listened_s;
     mine.required_s = result.required_s ?? mine.required_s;
     mine.can_rate = Boolean(result.can_rate);
-    heardHere = 0;
-    renderMine();
-    if (!couldRate && mine.can_rate && !mine.stars) showStatus("You can rate this track now.");
+    // Rating is allowed now: the refusal goes at once (showStatus clears it).
+    if (wasLocked && !locked()) showStatus("You can rate this track now.");
+    else renderMine();
   };
-  // Between answers, count what plays here so the countdown moves every second.
-  const onTime = (event) => {
-    if (!player.isCurrent(track.id) || !player.playing) {
-      lastPosition = null;
-      return;
-    }
-    const position = event.detail.position;
-    if (lastPosition !== null) {
-      const step = position - lastPosition;
-      if (step > 0 && step < 1.5) heardHere += step;
-    }
-    lastPosition = position;
-    if (!mine.stars && !mine.can_rate) renderMine();
-  };
+  const onPlayer = () => pace();
   document.addEventListener("albumvote:listened", onListened);
-  player.addEventListener("time", onTime);
+  player.addEventListener("change", onPlayer);
 
   const unwatch = live.watch([`track:${track.id}`], (topic, next) =>
     applyRating(next, { fromOthers: true }),
@@ -232,7 +260,8 @@ function ratingWidget(root, main, track, player, live) {
     stars.forEach((button) => button.removeEventListener("click", onStar));
     removeButton.removeEventListener("click", onRemove);
     document.removeEventListener("albumvote:listened", onListened);
-    player.removeEventListener("time", onTime);
+    player.removeEventListener("change", onPlayer);
+    if (counting !== null) window.clearInterval(counting);
     unwatch();
   };
 }

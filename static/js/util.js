@@ -1,10 +1,42 @@
-// Small helpers shared by the front-end modules: time labels, CSRF, JSON requests, ids.
+// Small helpers shared by the front-end modules: time and date labels, CSRF, JSON requests, ids.
 
+// A length of time, as the server writes it (generation/templatetags/formats.py duration):
+// the nearest whole second, halves up, then m:ss, or h:mm:ss from an hour up.
 export function formatTime(seconds) {
   if (!Number.isFinite(seconds) || seconds < 0) seconds = 0;
-  const whole = Math.floor(seconds);
-  const minutes = Math.floor(whole / 60);
-  return `${minutes}:${String(whole % 60).padStart(2, "0")}`;
+  const whole = Math.floor(seconds + 0.5);
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const secs = String(whole % 60).padStart(2, "0");
+  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+// A moment as the server writes it (albumvote/formats/en/formats.py): "3 Dec 2026, 23:31" in
+// the site's time zone (<html data-time-zone>), or "3 Dec 2026" with { time: false }. The
+// month names are spelt here: browsers' own short months differ ("Sept", "Sep.").
+export function formatDateTime(value, { time = true } = {}) {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return "";
+  const options = {
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  };
+  let parts;
+  try {
+    const timeZone = document.documentElement.dataset.timeZone || undefined;
+    parts = new Intl.DateTimeFormat("en-GB", { ...options, timeZone }).formatToParts(date);
+  } catch {
+    parts = new Intl.DateTimeFormat("en-GB", options).formatToParts(date); // an unknown zone
+  }
+  const part = (type) => parts.find((p) => p.type === type)?.value || "";
+  const day = `${Number(part("day"))} ${MONTHS[Number(part("month")) - 1]} ${part("year")}`;
+  return time ? `${day}, ${part("hour")}:${part("minute")}` : day;
 }
 
 export function plural(n, one, many = `${one}s`) {

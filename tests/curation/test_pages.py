@@ -143,7 +143,9 @@ def test_home_lists_new_top_and_latest_batch_tracks(client: Client):
     html = client.get("/").content.decode()
     assert titles(section(html, "new-heading")) == ["Quiet Finch", "Fresh Wren", "Old Heron"]
     assert titles(section(html, "top-heading")) == ["Old Heron", "Fresh Wren"]
-    assert titles(section(html, "batch-heading")) == ["Quiet Finch", "Fresh Wren"]
+    # The latest batch's tracks are all under "New tracks" already: named, not listed again.
+    assert titles(section(html, "batch-heading")) == []
+    assert "Its 2 tracks are listed under New tracks above." in text(section(html, "batch-heading"))
     assert f'href="/batches/{latest.pk}/"' in section(html, "batch-heading")
     assert "Still Composing" not in html
 
@@ -156,6 +158,32 @@ def test_home_lists_new_top_and_latest_batch_tracks(client: Client):
     top = text(section(html, "top-heading"))
     assert "Average 5.0 1 rating" in top and "Average 3.0 1 rating" in top
     assert f'data-track-id="{unrated.pk}"' not in section(html, "top-heading")
+
+
+def test_first_run_home_lists_each_track_once(client: Client):
+    batch = finished_batch(count=6)
+    for n in range(6):
+        ReadyTrackFactory.create(batch=batch, title=f"First {n}")
+    html = client.get("/").content.decode()
+    assert len(titles(section(html, "new-heading"))) == 6
+    assert titles(section(html, "batch-heading")) == []
+    assert len(titles(html)) == 6
+    batch_part = text(section(html, "batch-heading"))
+    assert (
+        f"Batch {batch.pk}" in batch_part
+        and "Its 6 tracks are listed under New tracks above." in batch_part
+    )
+
+
+def test_home_lists_the_latest_batch_tracks_new_tracks_leave_out(client: Client):
+    latest = finished_batch(count=10)
+    ten = [ReadyTrackFactory.create(batch=latest, title=f"Latest {n}") for n in range(10)]
+    html = client.get("/").content.decode()
+    new = titles(section(html, "new-heading"))
+    assert len(new) == 8
+    rest = titles(section(html, "batch-heading"))
+    assert sorted(rest) == sorted({t.title for t in ten} - set(new))
+    assert "2 more of its 10 tracks" in text(section(html, "batch-heading"))
 
 
 def test_home_queries_do_not_grow_with_tracks(client: Client, django_assert_max_num_queries):
@@ -318,7 +346,10 @@ def test_a_track_page_shows_the_facts_the_widget_and_the_summary(client: Client)
     assert 'role="alert" data-rating-error' in html
     crowd = text(section(html, "crowd-heading"))
     assert "4.5 average from 2 ratings" in crowd
-    assert "Listen to 20 seconds of this track to rate it (0 so far)." in page
+    assert "Listen 20 s more to rate — 0 s of 20 s counted so far." in page
+    stars = re.search(r'<div class="stars"[^>]*>', html)
+    assert stars and 'aria-label="Listen 20 s more to rate"' in stars.group(0)
+    assert "--heard: 0" in stars.group(0)
 
     summary = json_script(html, "track-summary")
     assert summary["id"] == track.pk and summary["title"] == "Heron at Dusk"

@@ -3,6 +3,8 @@ rates; the other sees the figures change live; the music keeps playing across pa
 
 import http.cookiejar
 import json
+import math
+import re
 import urllib.request
 from pathlib import Path
 
@@ -44,10 +46,13 @@ def arpeggios(seconds: float) -> pretty_midi.PrettyMIDI:
 
 @pytest.fixture
 def rendered(media_root: Path) -> RenderedAudio:
-    """27 s of piano rendered by the real audio pipeline (Opus and MP3)."""
+    """29 s of piano rendered by the real audio pipeline (Opus and MP3). Its length, 28.99 s,
+    rounds up but truncates down: a page that writes it two ways shows 0:29 and 0:28."""
     work = media_root / "render"
     work.mkdir()
-    return render_midi(arpeggios(27.0), opus_path=work / "a.opus", mp3_path=work / "a.mp3")
+    audio = render_midi(arpeggios(27.5), opus_path=work / "a.opus", mp3_path=work / "a.mp3")
+    assert audio.duration_s % 1 >= 0.5
+    return audio
 
 
 def playable_track(audio: RenderedAudio, **fields) -> Track:
@@ -160,7 +165,7 @@ def test_two_listeners_rate_and_watch_live_while_the_music_plays_on(
     expect(refusal).to_contain_text("Listen a little longer before rating")
     expect(refusal).to_have_attribute("role", "alert")
     expect(star4).to_have_attribute("aria-pressed", "false")
-    expect(a.locator("[data-listen-hint]")).to_contain_text("more second")
+    expect(a.locator("[data-listen-hint]")).to_contain_text("s more to rate")
     shoot(a, "a-refused")
 
     # After enough real playback the same press is accepted.
@@ -277,4 +282,87 @@ def test_two_listeners_rate_and_watch_live_while_the_music_plays_on(
         shoot(phone, f"{name}-full")
 
     print("screenshots:", *[str(path) for path in shots], sep="\n  ")
+    assert problems == []
+
+
+# Every figure the server answered the page's listening reports with, in order.
+RECORD_HEARD = """
+window.__heard = [];
+document.addEventListener("albumvote:listened", (event) => window.__heard.push(event.detail));
+"""
+STARS = "[data-stars-group]"
+# The share of the needed listening the stars show as filled (the glide towards it aside).
+HEARD_SHARE = f"parseFloat(document.querySelector('{STARS}').style.getPropertyValue('--heard'))"
+# Confirmations of a rating the listener can see in the rating panel.
+CONFIRMATIONS = """
+[...document.querySelectorAll('[data-rating-widget] p')]
+  .filter((p) => p.checkVisibility() && /rated this track/i.test(p.textContent)).length
+"""
+
+
+def test_the_stars_fill_with_counted_listening_and_a_rating_is_confirmed_once(
+    browser, site: str, rendered: RenderedAudio, output_dir: Path
+):
+    from playwright.sync_api import expect
+
+    track = playable_track(rendered, title="Counting Heron", preset="waltz")
+    required = listen_required_s(track.duration_s)
+    needed = math.ceil(required)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.add_init_script(RECORD_HEARD)
+    page.goto(f"{site}/tracks/{track.pk}/")
+
+    stars = page.locator(STARS)
+    hint = page.locator("[data-listen-hint]")
+    refusal = page.locator("[data-rating-error]")
+    status = page.locator("[data-rating-status]")
+    expect(stars).to_have_attribute("aria-label", f"Listen {needed} s more to rate")
+    expect(hint).to_have_text(f"Listen {needed} s more to rate — 0 s of {needed} s counted so far.")
+
+    page.get_by_role("button", name="Play Counting Heron", exact=True).click()
+    page.wait_for_function(f"{AUDIO}.currentTime > 0.5", timeout=10_000)
+    page.get_by_role("button", name="Rate 4 stars", exact=True).click()
+    expect(refusal).to_contain_text("Listen a little longer before rating")
+    assert not re.search(r"\d", refusal.text_content() or "")  # no figure to go stale in it
+
+    # While locked, the stars fill with what the server has counted, and the words say so.
+    page.wait_for_function(f"{HEARD_SHARE} > 0.25 && {HEARD_SHARE} < 1", timeout=10_000)
+    shown = re.search(r"— (\d+) s of (\d+) s counted so far", hint.text_content() or "")
+    assert shown, hint.text_content()
+    answered = {math.floor(heard["listened_s"]) for heard in page.evaluate("window.__heard")}
+    assert int(shown.group(1)) in answered  # the server's figure, not a guess from the player
+    assert int(shown.group(2)) == needed
+    assert (
+        stars.get_attribute("aria-label") == f"Listen {needed - int(shown.group(1))} s more to rate"
+    )
+    page.screenshot(path=output_dir / "stars-counting.png")
+
+    # Enough is heard: the refusal goes at once, the stars are full and say "Rate this track".
+    expect(stars).to_have_attribute("aria-label", "Rate this track", timeout=(required + 15) * 1000)
+    expect(refusal).to_be_empty()
+    expect(status).to_have_text("You can rate this track now.")
+    assert page.evaluate(HEARD_SHARE) == 1
+    assert page.evaluate(CONFIRMATIONS) == 0
+    assert page.evaluate("window.__heard.at(-1).can_rate") is True
+    page.screenshot(path=output_dir / "stars-unlocked.png")
+
+    page.get_by_role("button", name="Rate 4 stars", exact=True).click()
+    expect(status).to_contain_text("you rated this track 4 stars")
+    expect(page.get_by_role("button", name="Rate 4 stars", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert page.evaluate(CONFIRMATIONS) == 1
+    expect(refusal).to_be_empty()
+    page.screenshot(path=output_dir / "stars-rated.png")
+
+    # One way of writing a length: the page, the player bar and the list agree.
+    length = page.locator(".facts div", has_text="Length").locator("dd")
+    expect(length).to_have_text("0:29")
+    expect(page.locator('[data-player="total"]')).to_have_text("0:29")
+    page.get_by_role("link", name="All tracks").click()
+    card = page.locator(f"li[data-track-id='{track.pk}'] .track-card-meta")
+    expect(card).to_contain_text("0:29")
+    expect(page.locator('[data-player="total"]')).to_have_text("0:29")
     assert problems == []

@@ -3,14 +3,16 @@ while a batch composes, a failure shows its error and a retry button, and the tr
 draws its charts."""
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from curation.albums import services as album_services
 from curation.models import ArenaRating, ListenerTrack, Rating, TrackStats
-from generation import events
+from generation import events, services
 from generation.models import GenerationBatch, Track
 from tests.e2e.test_albums import log_in
 from tests.factories import (
@@ -39,6 +41,18 @@ def set_status(track: Track, status: str, **fields) -> None:
         connection.close()
 
     thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=30)
+
+
+def in_thread(work: Callable[[], object]) -> None:
+    """Run a service on a thread of its own, as a worker would (see set_status)."""
+
+    def run() -> None:
+        work()
+        connection.close()
+
+    thread = threading.Thread(target=run)
     thread.start()
     thread.join(timeout=30)
 
@@ -102,6 +116,33 @@ def test_a_producer_watches_a_batch_compose_live_and_reads_the_charts(
     expect(block.locator("[data-done]")).to_have_text("2")
     page.screenshot(path=output_dir / "producer-dashboard-live.png", full_page=True)
 
+    # The last track gives up through the services, which close the batch in the same
+    # transaction: the batch moves from Running to Recent at once, without a reload.
+    in_thread(lambda: services.track_mark_failed(track_id=tracks[0].pk, error="Worker lost"))
+    recent = page.locator(f'[data-recent] [data-batch-id="{batch.pk}"]')
+    expect(recent).to_be_visible(timeout=10_000)
+    expect(page.locator(f'[data-running] [data-batch-id="{batch.pk}"]')).to_have_count(0)
+    expect(recent.locator("[data-done]")).to_have_text("3")
+    expect(recent.locator("[data-finished]")).to_contain_text("finished")
+    page.screenshot(path=output_dir / "producer-dashboard-finished.png", full_page=True)
+    # A fresh load agrees with the page the events built.
+    page.reload()
+    expect(page.locator(f'[data-recent] [data-batch-id="{batch.pk}"]')).to_be_visible()
+    expect(page.locator(f'[data-running] [data-batch-id="{batch.pk}"]')).to_have_count(0)
+    page.wait_for_function(
+        "document.querySelector('[data-producer-live] [data-live-status]')"
+        "?.dataset.state === 'live'",
+        timeout=10_000,
+    )
+    # Retried elsewhere (the admin, say), a failed track reopens its batch: back to Running.
+    in_thread(lambda: services.tracks_retry(track_ids=[tracks[2].pk]))
+    running = page.locator(f'[data-running] [data-batch-id="{batch.pk}"]')
+    expect(running).to_be_visible(timeout=10_000)
+    expect(running.locator(f'[data-track-row="{tracks[2].pk}"] [data-status]')).to_have_text(
+        "queued"
+    )
+    expect(running.locator("[data-finished]")).to_have_text("")
+
     # The tracks table and a track's charts.
     page.goto(f"{site}/producer/tracks/?sort=crowd")
     expect(page.get_by_role("heading", name="Tracks table")).to_be_visible()
@@ -125,3 +166,89 @@ def test_a_producer_watches_a_batch_compose_live_and_reads_the_charts(
     expect(remix.locator(f'[data-remix-batch="{batch.pk}"]')).to_be_visible()
     page.screenshot(path=output_dir / "producer-remix.png", full_page=False)
     assert problems == []
+
+
+def fits(page) -> dict[str, int]:
+    """Widths of the tracks table, its container and the page, as the browser lays them out."""
+    return page.evaluate(
+        """() => {
+          const table = document.querySelector('.tracks-table');
+          return {
+            table: table.scrollWidth,
+            container: table.parentElement.clientWidth,
+            page: document.documentElement.scrollWidth,
+            viewport: document.documentElement.clientWidth,
+          };
+        }"""
+    )
+
+
+def test_the_tracks_table_fits_a_desktop_and_a_phone(browser, site: str, output_dir: Path):
+    from playwright.sync_api import expect
+
+    producer = ProducerFactory.create()
+    batch = GenerationBatchFactory.create(count=5)
+    metrics = {"pitch_range": 14.0, "note_density": 3.21, "repetition": 0.42, "scale_fit": 0.97}
+    rated = ReadyTrackFactory.create(
+        batch=batch,
+        title="The Long Road Home Through Killarney",
+        preset="irish_jig",
+        metrics=metrics,
+    )
+    stats = {f"stars_{k}": n for k, n in zip(range(1, 6), [1, 0, 2, 5, 4], strict=True)}
+    TrackStats.objects.create(track=rated, rating_count=12, rating_sum=47, plays=30, **stats)
+    ArenaRating.objects.create(
+        track=rated, rating=1040, low=980, high=1100, votes=60, computed_at=timezone.now()
+    )
+    unsettled = ReadyTrackFactory.create(batch=batch, title="Lofi Dawn", preset="lofi")
+    ArenaRating.objects.create(
+        track=unsettled, rating=1010, low=-350, high=2400, votes=2, computed_at=timezone.now()
+    )
+    TrackFactory.create(
+        batch=batch,
+        title="Broken Waltz",
+        preset="waltz",
+        status=Track.Status.FAILED,
+        error="Rendering failed: fluidsynth exited with status 1 after 300 s (out of memory)",
+    )
+    TrackFactory.create(
+        batch=batch,
+        title="Too Busy Chorale",
+        preset="chorale",
+        status=Track.Status.REJECTED,
+        rejection_reasons=["pitch_range 40.000 is above the corpus bound 30.000"],
+    )
+    album_services.pick_update(
+        track_id=rated.pk, user=producer, shortlisted=True, tags=["opener", "calm", "strings"]
+    )
+    album_services.pick_update(track_id=unsettled.pk, user=producer, vetoed=True)
+
+    # A desktop, the narrowest screen that still gets the table, and a phone.
+    for width, height in ((1280, 900), (900, 800), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        log_in(page, site, producer.username, "/producer/tracks/")
+        expect(page.get_by_role("heading", name="Tracks table")).to_be_visible()
+        row = page.locator(f'[data-track-row="{rated.pk}"]')
+        expect(row).to_contain_text("Irish jig")
+        expect(page.locator(f'[data-track-row="{unsettled.pk}"]')).to_contain_text(
+            "needs more votes"
+        )
+        sizes = fits(page)
+        assert sizes["table"] <= sizes["container"], (width, sizes)
+        assert sizes["page"] <= sizes["viewport"], (width, sizes)
+        page.screenshot(path=output_dir / f"producer-tracks-{width}.png", full_page=True)
+        # Opening a row's other figures and the legend keeps everything inside the page.
+        row.get_by_text("More figures").click()
+        expect(row.get_by_text("pitch_range 14.00")).to_be_visible()
+        page.get_by_text("What the columns mean").click()
+        sizes = fits(page)
+        assert sizes["table"] <= sizes["container"], (width, sizes)
+        assert sizes["page"] <= sizes["viewport"], (width, sizes)
+        page.screenshot(path=output_dir / f"producer-tracks-{width}-open.png", full_page=True)
+        for name, url in (("dashboard", "/producer/"), ("track", f"/producer/tracks/{rated.pk}/")):
+            page.goto(f"{site}{url}")
+            width_now = page.evaluate("document.documentElement.scrollWidth")
+            page.screenshot(path=output_dir / f"producer-{name}-{width}.png", full_page=True)
+            assert width_now <= page.evaluate("document.documentElement.clientWidth"), name
+        context.close()

@@ -18,6 +18,7 @@ from schemathesis.checks import positive_data_acceptance
 from curation.albums import services
 from curation.albums.models import Album, AlbumVersion
 from curation.models import TrackStats
+from curation.ranking.verdict import EMPTY_CROWD_SCORE
 from generation.models import Track
 from tests.factories import ProducerFactory, ReadyTrackFactory, TrackFactory, UserFactory
 
@@ -412,6 +413,72 @@ def test_finalizing_an_empty_album_is_refused(producer):
     assert not AlbumVersion.objects.exists()
 
 
+def test_finalizing_an_unchanged_album_is_a_409_in_the_error_shape(producer):
+    client = api(producer)
+    tracks = ReadyTrackFactory.create_batch(2)
+    album = services.album_create(user=producer, title="Once")
+    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[t.pk for t in tracks])
+    assert client.get(f"/api/v1/albums/{album.pk}/workspace/").json()["matches_version"] is None
+    assert client.post(f"/api/v1/albums/{album.pk}/finalize/").status_code == 201
+    assert client.get(f"/api/v1/albums/{album.pk}/workspace/").json()["matches_version"] == 1
+
+    again = client.post(f"/api/v1/albums/{album.pk}/finalize/")
+    assert again.status_code == 409
+    error = again.json()["error"]
+    assert error["code"] == "unchanged"
+    assert "version 1" in error["message"]
+    assert error["details"] == {"version": 1}
+    assert AlbumVersion.objects.count() == 1
+
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    responses = schema["paths"]["/api/v1/albums/{album_id}/finalize/"]["post"]["responses"]
+    assert responses["409"]["content"]["application/json"]["schema"]["$ref"] == (
+        "#/components/schemas/Error"
+    )
+    assert "unchanged" in responses["409"]["description"]
+
+
+def test_a_track_shows_one_crowd_score_in_the_tracklist_and_the_candidates(producer):
+    """One figure for one meaning: a track nobody has rated yet (with or without a stats row)
+    shows the same crowd score as a candidate and once placed on the album."""
+    client = api(producer)
+    rated = ReadyTrackFactory.create()
+    TrackStats.objects.create(track=rated, rating_count=1, rating_sum=3, stars_3=1)
+    no_row = ReadyTrackFactory.create()
+    empty_row = ReadyTrackFactory.create()
+    TrackStats.objects.create(track=empty_row)
+    album = services.album_create(user=producer, title="One figure")
+    ids = [rated.pk, no_row.pk, empty_row.pk]
+    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=ids)
+
+    placed = {
+        t["id"]: t["crowd_score"]
+        for t in client.get(f"/api/v1/albums/{album.pk}/workspace/").json()["tracks"]
+    }
+    suggested = client.get(f"/api/v1/albums/{album.pk}/suggestions/?weight=1").json()
+    candidates = {c["id"]: c for c in suggested["candidates"]}
+    for track_id in ids:
+        assert candidates[track_id]["crowd"] == placed[track_id], track_id
+    assert placed[no_row.pk] == placed[empty_row.pk] == EMPTY_CROWD_SCORE
+    assert placed[rated.pk] > EMPTY_CROWD_SCORE
+    assert suggested["candidates"][0]["id"] == rated.pk
+    assert (candidates[rated.pk]["rated"], candidates[no_row.pk]["rated"]) == (True, False)
+
+
+def test_downloads_are_off_until_a_producer_allows_them(producer):
+    client = api(producer)
+    album = services.album_create(user=producer, title="Take away")
+    assert client.get(f"/api/v1/albums/{album.pk}/workspace/").json()["allow_download"] is False
+    patched = client.patch(f"/api/v1/albums/{album.pk}/", {"allow_download": True}, format="json")
+    assert patched.status_code == 200
+    assert patched.json()["allow_download"] is True
+    album.refresh_from_db()
+    assert album.allow_download is True
+    refused = client.patch(f"/api/v1/albums/{album.pk}/", {"allow_download": "yes"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"]["field"] == "allow_download"
+
+
 def test_a_producer_token_creates_an_album_without_session_or_csrf():
     producer = ProducerFactory.create()
     token = Token.objects.create(user=producer).key
@@ -499,6 +566,17 @@ def test_producer_operations_keep_to_the_schema(keep_the_test_connection):
             if case.path_parameters and next(calls) % 2 == 0:
                 for key in case.path_parameters.keys() & real.keys():
                     case.path_parameters[key] = real[key]
+            if case.operation.path.endswith("/finalize/") and (
+                case.path_parameters.get("album_id") == album.pk
+            ):
+                # An album the same as its latest version is refused (409 unchanged): give
+                # the real album tracks and something new to publish before each call.
+                services.album_tracklist_set(
+                    album_id=album.pk, user=producer, track_ids=[t.pk for t in tracks[:2]]
+                )
+                services.album_update(
+                    album_id=album.pk, user=producer, description=f"Take {next(calls)}"
+                )
             # Our token, not a generated session cookie: schemathesis then also checks that the
             # operation refuses the same call without it, or with a made-up one.
             case.cookies = {}

@@ -2,13 +2,17 @@
 producers' album list and workspace, who may see them, and query counts that do not grow."""
 
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 
-from curation.albums import services
-from curation.albums.models import Album
+from curation.albums import cover, services
+from curation.albums.models import Album, AlbumJob
 from curation.models import TrackStats
+from curation.ranking.verdict import EMPTY_CROWD_SCORE
 from tests.factories import ProducerFactory, ReadyTrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +141,179 @@ def test_a_second_finalize_publishes_the_new_version(client: Client):
     html = client.get(f"/albums/{album.pk}/").content.decode()
     assert rows(html, "data-album-tracklist") == ["Beta", "Alpha"]
     assert "Version 2, finalized" in html
+
+
+# --- the public album page as people share it ------------------------------------------------
+
+
+def content(response: Any) -> bytes:
+    """A response's body, streamed (files) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def meta(html: str, key: str) -> str | None:
+    """The content of <meta property|name=key>, or None."""
+    found = re.search(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)"', html)
+    return found.group(1) if found else None
+
+
+def test_the_album_page_shows_the_cover_drawn_once_and_kept(
+    client: Client, media_root: Path, monkeypatch: pytest.MonkeyPatch
+):
+    producer = ProducerFactory.create()
+    tracks = [
+        ReadyTrackFactory.create(title=t, camelot=k, peaks=[0.1, 0.8, 0.4] * 20)
+        for t, k in (("Dawn", "8A"), ("Dusk", "3B"))
+    ]
+    album = published_album(producer, "Harbour Lights", tracks)
+    html = client.get(f"/albums/{album.pk}/").content.decode()
+    cover_url = f"/albums/{album.pk}/cover-1.jpg"
+    img = re.search(r"<img [^>]*data-album-cover[^>]*>", html)
+    assert img, "no cover image"
+    assert f'src="{cover_url}"' in img.group(0)
+    alt = re.search(r'alt="([^"]+)"', img.group(0))
+    assert alt and "Harbour Lights" in alt.group(1)
+
+    first = client.get(cover_url)
+    assert first.status_code == 200
+    assert first["Content-Type"] == "image/jpeg"
+    body = content(first)
+    assert body[:3] == b"\xff\xd8\xff"
+    assert "max-age" in first["Cache-Control"]
+    stored = list(media_root.rglob("*.jpg"))
+    assert len(stored) == 1 and stored[0].read_bytes() == body
+
+    # Kept: asking again serves the stored file without drawing it again.
+    def no_second_drawing(*args, **kwargs):
+        raise AssertionError("the cover was drawn twice")
+
+    monkeypatch.setattr(cover, "render", no_second_drawing)
+    again = client.get(cover_url)
+    assert again.status_code == 200
+    assert content(again) == body
+
+
+def test_only_the_published_versions_cover_is_served(client: Client):
+    producer = ProducerFactory.create()
+    a, b = ReadyTrackFactory.create_batch(2)
+    album = published_album(producer, "Twice", [a, b])
+    draft = services.album_create(user=producer, title="Draft")
+    assert client.get(f"/albums/{draft.pk}/cover-1.jpg").status_code == 404
+    assert client.get(f"/albums/{album.pk}/cover-2.jpg").status_code == 404
+    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[b.pk])
+    services.album_finalize(album_id=album.pk, user=producer)
+    assert client.get(f"/albums/{album.pk}/cover-1.jpg").status_code == 404
+    assert client.get(f"/albums/{album.pk}/cover-2.jpg").status_code == 200
+    assert f"/albums/{album.pk}/cover-2.jpg" in client.get(f"/albums/{album.pk}/").content.decode()
+
+
+def test_the_album_page_plays_all_or_one_track(client: Client):
+    producer = ProducerFactory.create()
+    album = published_album(producer, "Play", [ReadyTrackFactory.create(title=t) for t in "AB"])
+    html = client.get(f"/albums/{album.pk}/").content.decode()
+    play_all = re.search(r"<button [^>]*data-play-all[^>]*>(.*?)</button>", html, re.S)
+    assert play_all and "Play all" in text(play_all.group(0))
+    assert 'aria-label="Play A"' in html and 'aria-label="Play B"' in html
+    assert html.count("data-play-item") == 2
+
+
+def test_the_album_page_has_a_share_link_and_open_graph_tags(client: Client):
+    producer = ProducerFactory.create()
+    album = published_album(
+        producer, "Harbour Lights", ReadyTrackFactory.create_batch(2), description="Night ferry."
+    )
+    html = client.get(f"/albums/{album.pk}/").content.decode()
+    url = f"http://testserver/albums/{album.pk}/"
+    cover_url = f"http://testserver/albums/{album.pk}/cover-1.jpg"
+    assert f'<link rel="canonical" href="{url}">' in html
+    share = re.search(r"<button [^>]*data-copy-link[^>]*>(.*?)</button>", html, re.S)
+    assert share and "Copy link" in text(share.group(0))
+    assert f'data-url="{url}"' in share.group(0)
+    assert meta(html, "og:type") == "music.album"
+    assert meta(html, "og:title") == "Harbour Lights"
+    assert meta(html, "og:url") == url
+    assert meta(html, "og:image") == cover_url
+    assert "Harbour Lights" in (meta(html, "og:image:alt") or "")
+    assert "Night ferry." in (meta(html, "og:description") or "")
+    assert meta(html, "twitter:card") == "summary_large_image"
+    assert meta(html, "twitter:image") == cover_url
+    assert meta(html, "twitter:title") == "Harbour Lights"
+
+
+def test_a_new_album_shows_crowd_figures_only_once_there_are_some(client: Client):
+    producer = ProducerFactory.create()
+    fresh = published_album(producer, "Fresh", ReadyTrackFactory.create_batch(2))
+    page = text(client.get(f"/albums/{fresh.pk}/").content.decode())
+    for absent in ("0 ratings", "Ratings at release", "Plays at release", "No ratings"):
+        assert absent not in page
+    assert "Crowd figures are as they stood" not in page
+
+    heard = published_album(
+        producer, "Heard", [rated("Loved", 4, 3), ReadyTrackFactory.create(title="Quiet")]
+    )
+    page = text(client.get(f"/albums/{heard.pk}/").content.decode())
+    assert "Ratings at release 3" in page
+    assert "★ Average 4.0 3 ratings" in page
+    assert "No ratings" not in page
+    assert "Crowd figures are as they stood" in page
+
+
+def export_of(album: Album, version_number: int) -> AlbumJob:
+    """A finished export archive of a version, as the export job leaves it."""
+    version = album.versions.get(number=version_number)
+    job = AlbumJob.objects.create(
+        album=album,
+        version=version,
+        kind=AlbumJob.Kind.EXPORT,
+        status=AlbumJob.Status.DONE,
+        track_ids=[row["track_id"] for row in version.tracklist],
+    )
+    job.file.save("export.zip", ContentFile(b"PK\x03\x04 an archive"), save=True)
+    return job
+
+
+def test_the_download_link_shows_only_when_allowed_and_exported(client: Client):
+    producer = ProducerFactory.create()
+    a, b = ReadyTrackFactory.create_batch(2)
+    album = published_album(producer, "Harbour Lights", [a, b])
+    download = f"/albums/{album.pk}/download/"
+
+    def offered() -> bool:
+        return download in client.get(f"/albums/{album.pk}/").content.decode()
+
+    # Off by default, even once exported.
+    export_of(album, 1)
+    assert not offered() and client.get(download).status_code == 404
+    services.album_update(album_id=album.pk, user=producer, allow_download=True)
+    assert offered()
+    response = client.get(download)
+    assert response.status_code == 200
+    assert content(response)[:2] == b"PK"
+    assert response["Content-Type"] == "application/zip"
+    assert 'attachment; filename="Harbour Lights v1.zip"' in response["Content-Disposition"]
+
+    # A new version is offered only once it has an export of its own.
+    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[b.pk])
+    services.album_finalize(album_id=album.pk, user=producer)
+    assert not offered() and client.get(download).status_code == 404
+    export_of(album, 2)
+    assert offered() and client.get(download).status_code == 200
+    services.album_update(album_id=album.pk, user=producer, allow_download=False)
+    assert not offered() and client.get(download).status_code == 404
+
+
+def test_the_album_page_costs_the_same_queries_however_long_the_album(
+    client: Client, django_assert_max_num_queries
+):
+    producer = ProducerFactory.create()
+    short = published_album(producer, "Short", ReadyTrackFactory.create_batch(1))
+    long = published_album(producer, "Long", ReadyTrackFactory.create_batch(8))
+    services.album_update(album_id=long.pk, user=producer, allow_download=True)
+    client.get(f"/albums/{short.pk}/")
+    with django_assert_max_num_queries(3):
+        assert client.get(f"/albums/{short.pk}/").status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get(f"/albums/{long.pk}/").status_code == 200
 
 
 def test_unpublished_and_unknown_albums_are_the_sites_404(client: Client):
@@ -278,3 +455,41 @@ def test_the_workspace_of_an_unknown_album_is_a_404(producer_client: Client):
     response = producer_client.get("/producer/albums/424242/")
     assert response.status_code == 404
     assert "Nothing here" in response.content.decode()
+
+
+def test_the_workspace_labels_the_crowd_score_and_asks_before_publishing(
+    producer_client: Client,
+):
+    producer = producer_client.producer  # type: ignore[attr-defined]
+    loved = rated("Loved", 3, 1)
+    quiet = ReadyTrackFactory.create(title="Quiet")  # no feedback at all
+    album = services.album_create(user=producer, title="Labels")
+    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[loved.pk, quiet.pk])
+    loved.stats.refresh_from_db()
+
+    html = producer_client.get(f"/producer/albums/{album.pk}/").content.decode()
+    figures = re.findall(r'<span class="ws-crowd" title="([^"]+)">(.*?)</span>', html, re.S)
+    assert [text(shown) for _, shown in figures] == [
+        f"Crowd score {loved.stats.crowd_score:.2f}",
+        f"Crowd score {EMPTY_CROWD_SCORE:.2f}",
+    ]
+    tooltip = figures[0][0]
+    assert "0 to 1" in tooltip and "ratings" in tooltip and f"{EMPTY_CROWD_SCORE:.2f}" in tooltip
+    # The script labels its figures with the same words.
+    assert f'data-crowd-help="{tooltip}"' in html
+    assert "data-suggestion-help=" in html
+
+    # Publishing asks first, in a dialog that says what becomes public.
+    dialog = re.search(r"<dialog [^>]*data-confirm-publish.*?</dialog>", html, re.S)
+    assert dialog, "no confirmation dialog"
+    said = text(dialog.group(0))
+    assert "public album page" in said and "Cancel" in said
+    assert 'aria-labelledby="' in dialog.group(0)
+
+    # Downloads: a setting of the album, off by default.
+    checkbox = re.search(r'<input [^>]*name="allow_download"[^>]*>', html)
+    assert checkbox and "checked" not in checkbox.group(0)
+    services.album_update(album_id=album.pk, user=producer, allow_download=True)
+    html = producer_client.get(f"/producer/albums/{album.pk}/").content.decode()
+    checkbox = re.search(r'<input [^>]*name="allow_download"[^>]*>', html)
+    assert checkbox and "checked" in checkbox.group(0)

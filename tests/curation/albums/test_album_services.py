@@ -6,6 +6,7 @@ from albumvote.exceptions import ApplicationError
 from curation.albums import selectors, services
 from curation.albums.models import AlbumAudit, AlbumVersion
 from curation.models import TrackStats
+from curation.ranking.verdict import EMPTY_CROWD_SCORE
 from generation.models import Track
 from tests.factories import ProducerFactory, ReadyTrackFactory, TrackFactory
 
@@ -154,3 +155,89 @@ def test_bad_album_fields_name_the_field():
         with pytest.raises(ApplicationError) as error:
             services.album_update(album_id=album.pk, user=producer, **{field: value})
         assert error.value.details["field"] == field
+
+
+def test_finalizing_an_unchanged_album_is_refused_and_makes_no_version():
+    producer = ProducerFactory.create()
+    album = services.album_create(user=producer, title="Once", description="First cut")
+    a, b = ReadyTrackFactory.create_batch(2)
+    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[a.pk, b.pk])
+    services.album_finalize(album_id=album.pk, user=producer)
+    # The crowd moving on is not a change of the album.
+    TrackStats.objects.create(track=a, rating_count=1, rating_sum=5, stars_5=1)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.album_finalize(album_id=album.pk, user=producer)
+    assert refused.value.code == "unchanged"
+    assert 400 <= refused.value.status_code < 500
+    assert "version 1" in refused.value.message
+    assert refused.value.details == {"version": 1}
+    assert list(AlbumVersion.objects.values_list("number", flat=True)) == [1]
+    assert AlbumAudit.objects.filter(action=AlbumAudit.Action.FINALIZED).count() == 1
+
+    # Any part of what a version holds counts: the order, the title, the description.
+    for change in (
+        lambda: services.album_tracklist_set(
+            album_id=album.pk, user=producer, track_ids=[b.pk, a.pk]
+        ),
+        lambda: services.album_update(album_id=album.pk, user=producer, title="Twice"),
+        lambda: services.album_update(album_id=album.pk, user=producer, description="Recut"),
+    ):
+        change()
+        services.album_finalize(album_id=album.pk, user=producer)
+    assert list(AlbumVersion.objects.values_list("number", flat=True)) == [4, 3, 2, 1]
+
+
+def test_the_album_says_which_version_its_working_state_matches():
+    producer = ProducerFactory.create()
+    album = services.album_create(user=producer, title="Match")
+    a, b = ReadyTrackFactory.create_batch(2)
+    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[a.pk, b.pk])
+    assert selectors.album_matching_version(album_id=album.pk) is None
+    services.album_finalize(album_id=album.pk, user=producer)
+    assert selectors.album_matching_version(album_id=album.pk) == 1
+    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[b.pk, a.pk])
+    assert selectors.album_matching_version(album_id=album.pk) is None
+
+
+def stats(track: Track, **columns) -> TrackStats:
+    return TrackStats.objects.create(track=track, **columns)
+
+
+def test_suggestions_use_the_one_crowd_score_and_a_rated_track_beats_untouched_ones():
+    """The walk-through's case: one track rated 3.0 (listened half-way) among tracks nobody
+    has rated. Its crowd score is the stored one, and the untouched tracks score what an empty
+    stats row scores (the verdict's EMPTY_CROWD_SCORE), whether or not their row exists yet."""
+    untouched = ReadyTrackFactory.create()  # no stats row yet
+    empty_row = ReadyTrackFactory.create()
+    stats(empty_row)
+    rated_once = ReadyTrackFactory.create()
+    heard = stats(
+        rated_once,
+        rating_count=1,
+        rating_sum=3,
+        stars_3=1,
+        plays=1,
+        unique_listeners=1,
+        listen_through_sum=0.5,
+    )
+    heard.refresh_from_db()
+
+    ranked = selectors.suggestion_candidates(weight=1.0)
+    assert ranked[0].track.pk == rated_once.pk
+    crowd = {c.track.pk: c.crowd for c in ranked}
+    assert crowd[rated_once.pk] == pytest.approx(heard.crowd_score)
+    assert crowd[untouched.pk] == pytest.approx(EMPTY_CROWD_SCORE)
+    assert crowd[empty_row.pk] == pytest.approx(EMPTY_CROWD_SCORE)
+    assert heard.crowd_score > EMPTY_CROWD_SCORE
+
+
+def test_at_an_equal_suggestion_score_rated_tracks_come_first():
+    # Picks only: every track not shortlisted scores 0, and rated ones lead the tie.
+    rated_older = rated(2, 1)
+    unrated = ReadyTrackFactory.create()
+    rated_newer = rated(4, 3)
+    ranked = selectors.suggestion_candidates(weight=0.0)
+    assert [c.score for c in ranked] == [0.0, 0.0, 0.0]
+    assert [c.track.pk for c in ranked] == [rated_newer.pk, rated_older.pk, unrated.pk]
+    assert [c.rated for c in ranked] == [True, True, False]

@@ -8,8 +8,10 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pretty_midi
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from mutagen.id3 import ID3
 from mutagen.oggopus import OggOpus
@@ -18,11 +20,13 @@ from PIL import Image
 from albumvote.exceptions import ApplicationError
 from curation.albums import cover, jobs, mix, tagging
 from curation.albums import services as album_services
-from curation.albums.models import AlbumAudit, AlbumJob, AlbumVersion
-from generation.audio import probe
+from curation.albums.models import Album, AlbumAudit, AlbumJob, AlbumVersion
+from generation.audio import decode, probe
+from generation.audio.loudness import integrated_loudness
+from generation.audio.stems import SUM_TOLERANCE, mix_error
 from generation.models import Track
 from tests.curation.albums.test_jobs import album_of, client_for, render_tracks
-from tests.factories import ProducerFactory, UserFactory
+from tests.factories import ProducerFactory, ReadyTrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,6 +95,7 @@ def test_the_export_archive_matches_the_album_version(
                  for t in tracks}  # fmt: skip
     job = jobs.job_request_export(album_id=version.album_id, version_number=1, user=producer)
     assert (job.kind, job.version_id, enqueued) == ("export", version.pk, [job.pk])
+    assert job.include_stems is False  # stems only when asked for
     jobs.job_run(job_id=job.pk)
     job.refresh_from_db()
     assert (job.status, job.progress, job.error) == ("done", 1.0, ""), job.error
@@ -178,6 +183,9 @@ def test_the_export_archive_matches_the_album_version(
         assert entry["seed"] == track.seed and entry["params"]["seed"] == track.seed
         assert (out / entry["files"]["mp3"]).is_file() and (out / entry["files"]["midi"]).is_file()
     assert manifest["transitions"] == version.transitions
+    assert manifest["stems"] is False and not any("stems" in e["files"] for e in manifest["tracks"])
+    assert {e["soundfont"] for e in manifest["tracks"]} == {t.soundfont for t in tracks}
+    assert all(e["soundfont"].endswith(".sf2") for e in manifest["tracks"])
 
     # The cover: a square JPEG with the keys' colours on it, not a blank.
     with Image.open(out / "cover.jpg") as image:
@@ -228,7 +236,13 @@ def test_the_export_api_and_download(version, producer, enqueued, client, media_
     assert accepted.status_code == 202
     body = accepted.json()
     assert (body["kind"], body["version"], body["status"]) == ("export", 1, "queued")
+    assert body["stems"] is False  # off by default
     assert api.post(url).json()["id"] == body["id"]  # the same version: the same job
+    assert api.post(url, {"stems": False}, format="json").json()["id"] == body["id"]
+    bad = api.post(url, {"stems": "yes"}, format="json")
+    assert bad.status_code == 400 and bad.json()["error"]["details"]["field"] == "stems"
+    unknown = api.post(url, {"stem": True}, format="json")
+    assert unknown.status_code == 400 and unknown.json()["error"]["details"]["field"] == "stem"
     unfinalized = api.post(reverse("api-album-export", args=[version.album_id, 7]))
     assert unfinalized.status_code == 404 and unfinalized.json()["error"]["code"] == "not_found"
 
@@ -241,3 +255,98 @@ def test_the_export_api_and_download(version, producer, enqueued, client, media_
     assert "v1.zip" in download["Content-Disposition"]
     part = client.get(file_url, headers={"Range": "bytes=0-3"})
     assert part.status_code == 206 and b"".join(part.streaming_content) == b"PK\x03\x04"
+
+
+# --- stems (asked for with stems: true) ---------------------------------------------------------
+
+
+def test_an_export_with_stems_holds_each_tracks_parts_and_they_sum_back_to_its_mix(
+    version, tracks, producer, enqueued, client, media_root, tmp_path
+):
+    """Sum back: decoded from the archive's FLAC files, the RMS of (sum of a track's stems -
+    its mix.flac) is at most SUM_TOLERANCE (1%) of the mix's RMS."""
+    api = client_for(producer)
+    url = reverse("api-album-export", args=[version.album_id, 1])
+    plain = api.post(url).json()
+    accepted = api.post(url, {"stems": True}, format="json")
+    assert accepted.status_code == 202
+    body = accepted.json()
+    assert body["stems"] is True and body["id"] != plain["id"]  # a separate archive
+    assert api.post(url, {"stems": True}, format="json").json()["id"] == body["id"]
+
+    jobs.job_run(job_id=body["id"])
+    job = AlbumJob.objects.get(pk=body["id"])
+    assert (job.status, job.error) == ("done", ""), job.error
+    client.force_login(producer)
+    download = client.get(api.get(reverse("api-album-job", args=[job.pk])).json()["file_url"])
+    assert download.status_code == 200
+    assert "v1 with stems.zip" in download["Content-Disposition"]
+
+    out = tmp_path / "unzipped"
+    with zipfile.ZipFile(media_root / job.file.name) as archive:
+        archive.extractall(out)
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["stems"] is True
+    for number, (row, track) in enumerate(zip(version.tracklist, tracks, strict=True), start=1):
+        folder = out / "stems" / f"{number:02d} - {export_title(row['title'])}"
+        entry = manifest["tracks"][number - 1]
+        assert entry["files"]["stems"] == f"{folder.relative_to(out).as_posix()}/stems.json"
+        stems = json.loads((folder / "stems.json").read_text("utf-8"))
+        assert stems["soundfont"] == track.soundfont  # the one the track was rendered with
+        assert stems["sum_tolerance"] == SUM_TOLERANCE and stems["sum_error"] < 1e-5
+
+        # One audio file and one MIDI file per part of the track's own MIDI, nothing else.
+        parts = [i for i in pretty_midi.PrettyMIDI(track.midi.path).instruments if i.notes]
+        assert len(stems["stems"]) == len(parts) >= 3
+        names = {p.name for p in folder.iterdir()}
+        assert names == {"mix.flac", "stems.json"} | {
+            f"{s['name']}{suffix}" for s in stems["stems"] for suffix in (".flac", ".mid")
+        }
+        for stem, part in zip(stems["stems"], parts, strict=True):
+            # Named by instrument, in order: "01 melody - fiddle".
+            assert stem["name"] == f"{stem['part'] + 1:02d} {part.name.replace(':', ' -')}"
+            (alone,) = pretty_midi.PrettyMIDI(str(folder / stem["midi"])).instruments
+            assert (alone.program, alone.is_drum) == (part.program, part.is_drum)
+            assert len(alone.notes) == len(part.notes)
+
+        mix_pcm, _ = decode(folder / "mix.flac")
+        total = np.zeros_like(mix_pcm)
+        for stem in stems["stems"]:
+            samples, _ = decode(folder / stem["audio"])
+            total += samples
+        assert mix_error(total, mix_pcm) <= SUM_TOLERANCE
+        # The mix is the track itself: as long as the track's own audio, and as loud.
+        assert len(mix_pcm) / 48000 == pytest.approx(track.duration_s, abs=0.01)
+        assert integrated_loudness(mix_pcm, 48000) == pytest.approx(track.loudness_lufs, abs=0.3)
+
+
+def test_listeners_never_download_an_export_with_stems(client, media_root, enqueued):
+    """Stems are producer material: where producers allow downloads, the public download is
+    the plain export, even when an export with stems was built later."""
+    producer = ProducerFactory.create()
+    track = ReadyTrackFactory.create()
+    album = album_services.album_create(user=producer, title="Public")
+    album_services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[track.pk])
+    version = album_services.album_finalize(album_id=album.pk, user=producer)
+    Album.objects.filter(pk=album.pk).update(allow_download=True)
+    url = reverse("curation:album-download", args=[album.pk])
+
+    def built(content: bytes, *, stems: bool) -> AlbumJob:
+        job = AlbumJob.objects.create(
+            album=album,
+            version=version,
+            kind=AlbumJob.Kind.EXPORT,
+            status=AlbumJob.Status.DONE,
+            include_stems=stems,
+            track_ids=[track.pk],
+        )
+        job.file.save("export.zip", ContentFile(content), save=True)
+        return job
+
+    built(b"with stems", stems=True)
+    assert client.get(url).status_code == 404  # only the producers' archive exists
+    built(b"plain", stems=False)
+    built(b"with stems, newer", stems=True)
+    download = client.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"plain"

@@ -24,13 +24,18 @@ def test_the_pair_plays_two_tracks_of_the_newest_batch_without_their_names(clien
     batch = GenerationBatchFactory.create()
     tracks = [ReadyTrackFactory.create(batch=batch, title=f"Secret {n}") for n in range(3)]
     page = client.get("/arena/").content.decode()
-    sources = re.findall(r'src="/tracks/(\d+)/audio\.mp3"', page)
+    sources = re.findall(r'data-mp3="/tracks/(\d+)/audio\.mp3"', page)
     assert len(sources) == 2 and set(map(int, sources)) <= {t.pk for t in tracks}
     assert "Secret" not in page  # names come after the vote
+    # Each side shows its length before it is played (the tracks are 2:00 long).
+    assert page.count("<span data-total>2:00</span>") == 2
     verdicts = re.findall(
-        r'<button type="button" class="button-secondary" data-vote="(\w+)" disabled>', page
+        r'<button type="button" class="button-secondary" data-vote="(\w+)"'
+        r' aria-keyshortcuts="(\d)" disabled>',
+        page,
     )
-    assert verdicts == ["a", "b", "tie", "both_bad"]  # all wait for listening
+    # All wait for listening; keys 1-4 vote.
+    assert verdicts == [("a", "1"), ("b", "2"), ("tie", "3"), ("both_bad", "4")]
     assert "No arena votes in this batch yet" in page
 
 

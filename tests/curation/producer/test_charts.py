@@ -152,10 +152,24 @@ def test_arena_whiskers_span_each_95_percent_interval():
     assert len(current) == 1 and "Otter" in ET.tostring(current[0], encoding="unicode")
     assert "<script>" not in chart.svg  # titles are escaped
     assert re.search(r"Arena rating \(Bradley-Terry\)", chart.svg)
-    assert chart.rows[0] == ("Heron", "1100 (95%: 1040 to 1160, 12 votes)")
+    assert chart.rows[0] == ("Heron", "1100 (95%: 1040\u20131160, 12 votes)")
 
 
 def test_arena_chart_without_ratings_is_still_valid_svg():
     chart = charts.arena_ci_chart(leaderboard_chart([]))
     root = parse(chart.svg)
     assert "No arena ratings" in child_text(root, "desc")
+
+
+def test_an_arena_rating_that_needs_more_votes_is_labelled_not_drawn():
+    unsettled = arena_row(2, "Otter", 1010, -350, 2400)
+    unsettled.votes = 2
+    rows = [arena_row(1, "Heron", 1100, 1040, 1160), unsettled]
+    chart = charts.arena_ci_chart(leaderboard_chart(rows), highlight=2)
+    root = parse(chart.svg)
+    whiskers = [w for w in root.iter(f"{SVG}line") if w.get("class") == "whisker"]
+    assert [(w.get("data-low"), w.get("data-high")) for w in whiskers] == [("1040", "1160")]
+    assert len(list(root.iter(f"{SVG}circle"))) == 1
+    assert "needs more votes" in chart.svg
+    assert "350" not in chart.svg and "2400" not in chart.svg
+    assert chart.rows[1] == ("Otter", "needs more votes (2 votes so far)")

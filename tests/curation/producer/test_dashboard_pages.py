@@ -358,7 +358,7 @@ def test_the_launch_form_launches_a_batch(
     batch = GenerationBatch.objects.get()
     assert (batch.count, batch.source, batch.launched_by) == (
         3,
-        GenerationBatch.Source.API,
+        "dashboard",
         producer_client.producer,  # type: ignore[attr-defined]
     )
     assert batch.params["preset"] == "celtic_reel" and batch.params["seed"] == 42
