@@ -282,18 +282,14 @@ def bench_batch(work: Path, model_dir: Path, soundfont: Path) -> tuple[float, fl
 
 
 def bench_database(work: Path) -> str:
-    """A fresh PostgreSQL database when the local server answers, else a SQLite file."""
-    try:
-        import psycopg
+    """A fresh PostgreSQL database of the bench's own on the server BENCH_ADMIN_DB names."""
+    import psycopg
 
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=2
-        ) as conn:
-            conn.execute("DROP DATABASE IF EXISTS albumvote_bench")
-            conn.execute("CREATE DATABASE albumvote_bench")
-        return "postgres://postgres@127.0.0.1:5432/albumvote_bench"
-    except Exception:
-        return f"sqlite:///{work / 'bench.sqlite3'}"
+    admin = os.environ.get("BENCH_ADMIN_DB", "postgresql://postgres@127.0.0.1:5432/postgres")
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        conn.execute("DROP DATABASE IF EXISTS albumvote_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE albumvote_bench")
+    return admin.rsplit("/", 1)[0].replace("postgresql://", "postgres://", 1) + "/albumvote_bench"
 
 
 if __name__ == "__main__":

@@ -13,12 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from albumvote.exceptions import ApplicationError
 from curation import scoring, selectors
 from curation.arena import selectors as arena_selectors
 from curation.arena import services as arena_services
 from curation.filters import TrackFilterSet
 from curation.identity import current_listener_id
 from curation.ranking import verdict
+from curation.services import listeners
 from generation import selectors as generation_selectors
 from generation.models import Track
 
@@ -160,7 +162,13 @@ def how_ranking_works(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     form: UserCreationForm[User] = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        try:
+            user = listeners.account_create(form=form, request=request)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            response = render(request, "registration/signup.html", {"form": form}, status=429)
+            response["Retry-After"] = exc.headers["Retry-After"]
+            return response
         # Logging in adopts this browser's listening history and ratings.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your ratings and listening are kept with your account.")

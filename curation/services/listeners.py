@@ -1,5 +1,7 @@
 """Listener identities: creating them (with a per-IP burst limit) and adopting them on log-in."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -28,6 +30,26 @@ def client_ip(request: HttpRequest) -> str:
     return client_address(
         request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR")
     )
+
+
+def account_create(*, form: Any, request: HttpRequest) -> Any:
+    """Create the account a valid sign-up form describes, within the address's limit
+    (CURATION_SIGNUPS_PER_IP an hour); over it, a 429 application error and no account."""
+    allowed, retry_after = limits.hit(
+        f"signup:{client_ip(request)}",
+        limit=settings.CURATION_SIGNUPS_PER_IP,
+        window_s=settings.CURATION_SIGNUPS_WINDOW_S,
+    )
+    if not allowed:
+        refusal_count(track_id=None, kind="signup", reason=RefusedAttempt.Reason.THROTTLED_IP)
+        minutes = max(1, round(retry_after / 60))
+        raise ApplicationError(
+            f"Too many new accounts from this address; try again in about {minutes} minutes.",
+            code="throttled",
+            status_code=429,
+            headers={"Retry-After": str(int(retry_after) + 1)},
+        )
+    return form.save()
 
 
 def listener_for_request(request: HttpRequest, *, create: bool) -> int | None:

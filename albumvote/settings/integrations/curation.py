@@ -12,6 +12,9 @@ CURATION_RATE_LIMITS = {
     "events_per_ip": (env.int("RATE_EVENTS_PER_IP", default=3000), 60),
 }
 CURATION_NEW_LISTENERS_PER_IP = env.int("NEW_LISTENERS_PER_IP", default=20)
+# Accounts one address may create per hour: a household or a class, not a sybil farm.
+CURATION_SIGNUPS_PER_IP = env.int("SIGNUPS_PER_IP", default=5)
+CURATION_SIGNUPS_WINDOW_S = 3600
 CURATION_NEW_LISTENERS_WINDOW_S = env.int("NEW_LISTENERS_WINDOW_S", default=600)
 # Bayesian average: this many pseudo-votes at the site-wide mean rating (curation.scoring).
 CURATION_BAYES_PRIOR_STRENGTH = env.float("BAYES_PRIOR_STRENGTH", default=5.0)
