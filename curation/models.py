@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
 
 from curation import scoring
 from generation.models import Track
@@ -237,12 +238,22 @@ class ArenaVote(models.Model):
     track_a = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
     track_b = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    # One verdict per listener per pair counts: a later one replaces it. Replaced verdicts
+    # stay stored, for audit and for the anomaly test (repeating a verdict is a sign).
+    replaced = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=~Q(track_a=F("track_b")), name="arena_two_different_tracks"
+            ),
+            models.UniqueConstraint(
+                "listener",
+                Least("track_a", "track_b"),
+                Greatest("track_a", "track_b"),
+                condition=Q(replaced=False),
+                name="arena_one_verdict_per_listener_and_pair",
             ),
         ]
         indexes = [models.Index(fields=["track_a", "track_b"], name="arena_pair")]
@@ -274,9 +285,14 @@ class ArenaFlag(models.Model):
     """A listener whose arena votes the model finds too unlikely to be sincere (Fisher's
     method over their votes). Their votes stay stored, for audit, and are left out of fits."""
 
+    class Reason(models.TextChoices):
+        UNLIKELY = "unlikely", "Votes the model finds too unlikely"
+        REPEATS = "repeats", "The same verdict repeated on one pair"
+
     listener = models.OneToOneField(
         Listener, on_delete=models.CASCADE, primary_key=True, related_name="arena_flag"
     )
+    reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.UNLIKELY)
     p_value = models.FloatField(help_text="Combined p-value of their votes under the model")
     votes = models.PositiveIntegerField()
     flagged_at = models.DateTimeField()

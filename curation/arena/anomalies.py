@@ -11,6 +11,8 @@ from curation.arena import bradley_terry as bt
 
 ALPHA = 1e-3
 MIN_VOTES = 5
+# More verdicts than this from one listener on one pair (only the latest counts) is stuffing.
+MAX_REPEATS = 3
 
 
 def vote_p_value(rating_a: float, rating_b: float, score: float) -> float:

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
@@ -74,8 +75,28 @@ def arena_vote_submit(
             details={"listened_s": {str(pk): round(heard.get(pk, 0.0), 1) for pk in ids}},
             status_code=403,
         )
-    ArenaVote.objects.create(listener_id=listener_id, track_a=a, track_b=b, outcome=outcome)
+    _record_verdict(listener_id, a, b, str(outcome))
     return Reveal(*({"id": t.pk, "title": t.title, "preset": t.preset} for t in (a, b)))
+
+
+def _record_verdict(listener_id: int, a: Track, b: Track, outcome: str) -> None:
+    """The listener's verdict on this pair, replacing any earlier one (kept, marked replaced)."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                ArenaVote.objects.filter(
+                    Q(track_a=a, track_b=b) | Q(track_a=b, track_b=a),
+                    listener_id=listener_id,
+                    replaced=False,
+                ).update(replaced=True)
+                ArenaVote.objects.create(
+                    listener_id=listener_id, track_a=a, track_b=b, outcome=outcome
+                )
+            return
+        except IntegrityError:
+            # A verdict of theirs on the same pair landed at the same moment: replace it too.
+            if attempt:
+                raise
 
 
 def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
@@ -90,11 +111,16 @@ def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
     rows = [
         (listener_id, bt.Vote(index[a], index[b], SCORES[outcome]))
         for listener_id, a, b, outcome in ArenaVote.objects.filter(
-            track_a_id__in=index, track_b_id__in=index, listener__arena_flag__isnull=True
+            track_a_id__in=index,
+            track_b_id__in=index,
+            replaced=False,
+            listener__arena_flag__isnull=True,
         )
         .exclude(outcome=ArenaVote.Outcome.BOTH_BAD)
         .values_list("listener_id", "track_a_id", "track_b_id", "outcome")
     ]
+    repeaters = _flag_repeated_verdicts(index)
+    rows = [(listener_id, vote) for listener_id, vote in rows if listener_id not in repeaters]
     # Flag on the point estimate (cheap), refitting without each newly flagged voter until
     # none is left; the bootstrap then runs once, on the votes that count.
     while rows:
@@ -133,6 +159,31 @@ def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
                 },
             )
     return len(track_ids)
+
+
+def _flag_repeated_verdicts(index: dict[int, int]) -> set[int]:
+    """Flag voters who gave one pair of this batch more verdicts than anomalies.MAX_REPEATS
+    (only their latest counts, but stuffing the same pair is a sign of its own)."""
+    repeated = (
+        ArenaVote.objects.filter(track_a_id__in=index, track_b_id__in=index)
+        .values("listener_id", low=Least("track_a", "track_b"), high=Greatest("track_a", "track_b"))
+        .annotate(n=Count("id"))
+        .filter(n__gt=anomalies.MAX_REPEATS)
+    )
+    now = timezone.now()
+    flagged = set()
+    for row in repeated:
+        ArenaFlag.objects.get_or_create(
+            listener_id=row["listener_id"],
+            defaults={
+                "reason": ArenaFlag.Reason.REPEATS,
+                "p_value": 0.0,
+                "votes": row["n"],
+                "flagged_at": now,
+            },
+        )
+        flagged.add(row["listener_id"])
+    return flagged
 
 
 def _flag_anomalous_voters(rows: list[tuple[int, bt.Vote]], ratings: Any) -> set[int]:

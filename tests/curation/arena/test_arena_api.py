@@ -111,12 +111,15 @@ def test_tracks_of_different_batches_cannot_be_compared():
 
 def test_refit_rates_the_batch_counting_ties_half_and_leaving_both_bad_out(batch_tracks):
     batch, (one, two, three) = batch_tracks
-    listener = Listener.objects.create()
+    # Six listeners, one verdict each per pair (a listener's later verdict would replace it),
+    # and six more who find one and three both bad.
     for _ in range(6):
+        listener = Listener.objects.create()
         ArenaVote.objects.create(listener=listener, track_a=one, track_b=two, outcome="a")
         ArenaVote.objects.create(listener=listener, track_a=two, track_b=three, outcome="a")
         ArenaVote.objects.create(listener=listener, track_a=one, track_b=three, outcome="tie")
-        ArenaVote.objects.create(listener=listener, track_a=three, track_b=one, outcome="both_bad")
+        critic = Listener.objects.create()
+        ArenaVote.objects.create(listener=critic, track_a=three, track_b=one, outcome="both_bad")
     assert refit_arena() == [batch.pk]
     assert refit_arena() == []  # nothing new since
     ratings = {r.track_id: r for r in ArenaRating.objects.all()}
@@ -136,36 +139,31 @@ def test_a_batch_with_one_track_has_no_pair(client):
     assert client.get("/api/v1/arena/pair/").status_code == 400
 
 
-def test_a_voter_who_always_picks_the_weaker_track_is_flagged_and_left_out(batch_tracks):
+def test_a_voter_who_always_picks_the_weaker_track_is_flagged_and_left_out():
     from curation.models import ArenaFlag
 
-    batch, (one, two, three) = batch_tracks
-    sincere = [Listener.objects.create() for _ in range(10)]
-    troll = Listener.objects.create()
+    batch = GenerationBatchFactory.create()
+    # Best first: the sincere crowd agrees on this order over all 15 pairs.
+    tracks = [ReadyTrackFactory.create(batch=batch, title=f"Song {n}") for n in range(6)]
+    pairs = [(a, b) for i, a in enumerate(tracks) for b in tracks[i + 1 :]]
     votes = []
-    for person in sincere:
-        for a, b, outcome in (
-            (one, two, "a"),
-            (two, three, "a"),
-            (one, three, "a"),
-            (one, two, "tie"),
-        ):
-            votes += [ArenaVote(listener=person, track_a=a, track_b=b, outcome=outcome)] * 5
-    votes += [ArenaVote(listener=troll, track_a=one, track_b=three, outcome="b")] * 20
-    ArenaVote.objects.bulk_create(
-        [
-            ArenaVote(**{f: getattr(v, f) for f in ("listener", "track_a", "track_b", "outcome")})
-            for v in votes
-        ]
-    )
+    for _ in range(12):
+        person = Listener.objects.create()
+        votes += [ArenaVote(listener=person, track_a=a, track_b=b, outcome="a") for a, b in pairs]
+    troll = Listener.objects.create()
+    votes += [ArenaVote(listener=troll, track_a=a, track_b=b, outcome="b") for a, b in pairs]
+    ArenaVote.objects.bulk_create(votes)
     fit_arena(batch_id=batch.pk)
     flag = ArenaFlag.objects.get()
-    assert flag.listener == troll and flag.p_value < 1e-3 and flag.votes == 20
+    assert flag.listener == troll and flag.p_value < 1e-3 and flag.votes == len(pairs)
+    assert flag.reason == ArenaFlag.Reason.UNLIKELY
     # Kept for audit, left out of the ratings.
-    assert ArenaVote.objects.filter(listener=troll).count() == 20
+    assert ArenaVote.objects.filter(listener=troll).count() == len(pairs)
     ratings = {r.track_id: r for r in ArenaRating.objects.all()}
-    assert ratings[one.pk].votes == 150 and ratings[three.pk].votes == 100
-    assert ratings[one.pk].rating > ratings[two.pk].rating > ratings[three.pk].rating
+    assert ratings[tracks[0].pk].votes == 12 * 5
+    assert [ratings[t.pk].rating for t in tracks] == sorted(
+        (ratings[t.pk].rating for t in tracks), reverse=True
+    )
 
 
 def test_leaderboard_query_count_does_not_grow(client, batch_tracks, django_assert_num_queries):
