@@ -72,12 +72,7 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 def redis_channel_layer(settings, redis_url: str):
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [{"address": redis_url, "max_connections": 200}]},
-        }
-    }
+    # The test settings' layer (its own Redis database and channel prefix), made afresh.
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()

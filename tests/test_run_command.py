@@ -73,23 +73,34 @@ def stop(process: subprocess.Popen[str]) -> str:
     Returns what it printed after Ctrl-C."""
     children = psutil.Process(process.pid).children(recursive=True)
     assert children, "run.sh started no processes"
-    commands = {child.pid: " ".join(child.cmdline()) for child in children}
+    commands = command_lines(process)
     os.killpg(process.pid, signal.SIGINT)
     try:
         rest, _ = process.communicate(timeout=60)
     except subprocess.TimeoutExpired as error:
         _, alive = psutil.wait_procs(children, timeout=0)
         process.kill()
-        still = [commands[p.pid] for p in alive]
+        still = [commands.get(p.pid, str(p.pid)) for p in alive]
         raise AssertionError(f"run.sh still stopping: {still}") from error
     _, alive = psutil.wait_procs(children, timeout=30)
-    assert not alive, f"still running after Ctrl-C: {[commands[p.pid] for p in alive]}"
+    assert not alive, f"still running after Ctrl-C: {[commands.get(p.pid) for p in alive]}"
     # Web, worker and beat stopped on their own (nothing forced) and it says so, instead of
     # "A process stopped; see logs" as if something had crashed.
     assert "Forcing" not in rest, rest
     assert "ended on its own" not in rest and "A process stopped" not in rest, rest
     assert rest.rstrip().endswith("Stopped\x1b[0m"), rest
     return rest
+
+
+def command_lines(process: subprocess.Popen[str]) -> dict[int, str]:
+    """The command line of each process run.sh started (one that just exited has none)."""
+    lines = {}
+    for child in psutil.Process(process.pid).children(recursive=True):
+        try:
+            lines[child.pid] = " ".join(child.cmdline())
+        except psutil.Error:
+            lines[child.pid] = ""
+    return lines
 
 
 def processes_using(folder: Path) -> list[str]:
@@ -161,8 +172,7 @@ def test_run_uses_the_configured_services_and_brings_up_web_worker_and_beat(
         assert "training composer on: miscFolk" in output
         assert "1/1 done" in output and "finished: 1 ready" in output
         check_site(base, output)
-        children = psutil.Process(process.pid).children(recursive=True)
-        commands = " ".join(" ".join(child.cmdline()) for child in children)
+        commands = " ".join(command_lines(process).values())
         assert "uvicorn albumvote.asgi:application" in commands
         assert "albumvote worker" in commands and "albumvote beat" in commands
     finally:

@@ -1,5 +1,7 @@
 """Tests: the real PostgreSQL and Redis that ./test.sh found or started, fast hashing."""
 
+from urllib.parse import urlsplit
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -14,7 +16,12 @@ REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-        "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 200}]},
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "max_connections": 200}],
+            # Pub/sub channels are shared by every database of a Redis server: a prefix of
+            # this run's own keeps test runs side by side from hearing each other's events.
+            "prefix": "test" + (urlsplit(REDIS_URL).path.strip("/") or "0"),
+        },
     }
 }
 
