@@ -18,5 +18,4 @@ urlpatterns = [
     path("tracks/", catalog.TrackListApi.as_view(), name="api-tracks"),
     path("tracks/<id:track_id>/", catalog.TrackDetailApi.as_view(), name="api-track"),
     path("", include("curation.albums.api_urls")),
-    path("", include("curation.albums.job_api_urls")),
 ]

@@ -1,11 +1,13 @@
-"""Listener API: ratings, batched listening events, and the live state pages start from."""
+"""Listener API: ratings, batched listening events, and the live state pages start from.
+The JSON shapes are curation.serializers'."""
 
 from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -14,10 +16,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from albumvote import parsers
+from albumvote.builders import build
 from albumvote.exceptions import ApplicationError, error_response
-from albumvote.openapi import errors
-from curation import api_docs, gate, realtime, selectors
+from albumvote.openapi import described_by, errors
+from curation import gate, realtime, selectors
 from curation.identity import current_listener_id
+from curation.serializers import (
+    ListeningResultSerializer,
+    LiveStateSerializer,
+    MyRatingSerializer,
+    RatingChangeSerializer,
+    StarsSerializer,
+)
 from curation.services import listeners, listening, ratings
 
 
@@ -77,6 +87,62 @@ class ListenerFeedbackApi(APIView):
 RATING_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
 
 
+class RatingOperations(APIView):
+    """A track's rating: its figures and mine; rate after listening, change, withdraw."""
+
+    # How /api/v1/tracks/<id>/rating/ is described: track_rating is a plain Django view,
+    # which drf-spectacular cannot read, so this view carries its description (it is never
+    # dispatched). The serializers named here are the ones track_rating builds its JSON with.
+
+    authentication_classes: list[Any] = []  # the gate settles who rates (token or CSRF)
+    changes = {
+        **errors(400, 401, 403, 404, 429),
+        200: OpenApiResponse(RatingChangeSerializer, description="Changed"),
+    }
+
+    @extend_schema(
+        operation_id="rating_retrieve",
+        summary="The track's rating figures, and mine (stars, listen time, may I rate)",
+        tags=["ratings"],
+        responses={200: OpenApiResponse(MyRatingSerializer, description="Figures"), **errors(404)},
+    )
+    def get(self, request: Request, track_id: int) -> Response:
+        raise NotImplementedError  # never dispatched: see track_rating
+
+    @extend_schema(
+        operation_id="rating_create",
+        summary="Rate 1-5 stars (after listening 20 s or 30% of the track)",
+        tags=["ratings"],
+        request=StarsSerializer,
+        responses={201: OpenApiResponse(RatingChangeSerializer, description="Rated"), **changes},
+    )
+    def post(self, request: Request, track_id: int) -> Response:
+        raise NotImplementedError
+
+    @extend_schema(
+        operation_id="rating_update",
+        summary="Change my rating",
+        tags=["ratings"],
+        request=StarsSerializer,
+        responses={201: OpenApiResponse(RatingChangeSerializer, description="Rated"), **changes},
+    )
+    def put(self, request: Request, track_id: int) -> Response:
+        raise NotImplementedError
+
+    @extend_schema(
+        operation_id="rating_destroy",
+        summary="Withdraw my rating (withdrawing none is not an error)",
+        tags=["ratings"],
+        responses={
+            **changes,
+            200: OpenApiResponse(RatingChangeSerializer, description="Withdrawn"),
+        },
+    )
+    def delete(self, request: Request, track_id: int) -> Response:
+        raise NotImplementedError
+
+
+@described_by(RatingOperations)
 @csrf_exempt  # checked in the view: token clients have no CSRF token to send
 def track_rating(request: HttpRequest, track_id: int) -> JsonResponse:
     """GET the track's rating figures and mine; POST/PUT {"stars": 1-5}; DELETE to withdraw.
@@ -84,7 +150,8 @@ def track_rating(request: HttpRequest, track_id: int) -> JsonResponse:
     A plain Django view rather than a DRF one: voting is the hottest path of the site, and
     DRF's request and response machinery cost about a third of a vote's CPU (measured with
     bench/votes.py). Browsers pass Django's CSRF check; API clients send a token instead
-    (curation.gate, shared with the DRF feedback views). Errors keep the one JSON shape.
+    (curation.gate, shared with the DRF feedback views). Errors keep the one JSON shape; the
+    JSON is built by the output serializers RatingOperations documents.
     """
     allow = {"Allow": ", ".join(RATING_METHODS)}
     if request.method == "OPTIONS":
@@ -111,12 +178,9 @@ def track_rating(request: HttpRequest, track_id: int) -> JsonResponse:
         )
     except ApplicationError as exc:
         return error_response(exc)
-    body = {
-        "track": track_id,
-        "stars": result.stars,
-        "rating": selectors.rating_state(result.stats),
-    }
-    return JsonResponse(body, status=201 if result.created else 200)
+    change = {"track": track_id, "stars": result.stars, "rating": result.stats}
+    status = 201 if result.created else 200
+    return JsonResponse(build(RatingChangeSerializer, change), status=status)
 
 
 def _rating_view(request: HttpRequest, track_id: int) -> dict[str, Any]:
@@ -125,25 +189,20 @@ def _rating_view(request: HttpRequest, track_id: int) -> dict[str, Any]:
         raise ApplicationError(
             f"There is no published track {track_id}.", code="not_found", status_code=404
         )
-    return {
-        "track": track_id,
-        "rating": selectors.track_rating_state(track_id=track_id),
-        "mine": selectors.listener_track_mine(
-            listener_id=current_listener_id(request),
-            track_id=track_id,
-            duration_s=track.duration_s,
-        ),
-    }
+    mine = selectors.listener_track_listening(
+        listener_id=current_listener_id(request), track_id=track_id, duration_s=track.duration_s
+    )
+    rating = selectors.track_stats(track_id=track_id)
+    return build(MyRatingSerializer, {"track": track_id, "rating": rating, "mine": mine})
 
 
 def _rating_withdraw(request: HttpRequest, track_id: int) -> dict[str, Any]:
     listener_id = listeners.listener_for_request(request, create=False)
     if listener_id is None:
-        rating = selectors.track_rating_state(track_id=track_id)
+        stats = selectors.track_stats(track_id=track_id)
     else:
-        result = ratings.rating_withdraw(listener_id=listener_id, track_id=track_id)
-        rating = selectors.rating_state(result.stats)
-    return {"track": track_id, "stars": None, "rating": rating}
+        stats = ratings.rating_withdraw(listener_id=listener_id, track_id=track_id).stats
+    return build(RatingChangeSerializer, {"track": track_id, "stars": None, "rating": stats})
 
 
 def _json_object(request: HttpRequest) -> dict[str, Any]:
@@ -156,6 +215,24 @@ def _json_object(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
+class ListeningEventSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(
+        choices=["play", "progress", "pause", "seek", "skip", "complete", "replay"]
+    )
+    position = serializers.FloatField(min_value=0, help_text="Seconds into the track")
+    from_position = serializers.FloatField(min_value=0, required=False, help_text="Seeks")
+    seq = serializers.IntegerField(min_value=1, help_text="Increasing within the session")
+    t = serializers.IntegerField(help_text="Player clock, ms")
+
+
+class ListeningBatchSerializer(serializers.Serializer):
+    """Documents the body; listening.events_record applies the rules."""
+
+    track = serializers.IntegerField()
+    session = serializers.CharField(max_length=36)
+    events = ListeningEventSerializer(many=True)
+
+
 class ListeningEventsApi(ListenerFeedbackApi):
     """POST {"track": id, "session": "...", "events": [{"type", "position", "seq", "t"}, ...]}."""
 
@@ -164,8 +241,8 @@ class ListeningEventsApi(ListenerFeedbackApi):
 
     @extend_schema(
         operation_id="listening_events_create",
-        request=api_docs.ListeningBatchSerializer,
-        responses={200: api_docs.ListeningResultSerializer, **errors(400, 403, 404, 429)},
+        request=ListeningBatchSerializer,
+        responses={200: ListeningResultSerializer, **errors(400, 403, 404, 429)},
     )
     def post(self, request: Request) -> Response:
         data = self.body(request)
@@ -176,14 +253,7 @@ class ListeningEventsApi(ListenerFeedbackApi):
             session=data.get("session"),
             events=data.get("events"),
         )
-        return Response(
-            {
-                "accepted": result.accepted,
-                "listened_s": result.listened_s,
-                "required_s": round(result.required_s, 1),
-                "can_rate": result.can_rate,
-            }
-        )
+        return Response(build(ListeningResultSerializer, result))
 
 
 TOPIC = "(track:[1-9][0-9]{0,17}|top|new)"
@@ -203,7 +273,7 @@ class LiveStateApi(APIView):
                 pattern=f"^{TOPIC}(,{TOPIC}){{0,49}}$",
             )
         ],
-        responses={200: api_docs.LiveStateSerializer, **errors(400)},
+        responses={200: LiveStateSerializer, **errors(400)},
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("topics", "")
@@ -216,16 +286,14 @@ class LiveStateApi(APIView):
                 f"Unknown topic(s): {', '.join(unknown)}. Topics are track:<id>, top and new.",
                 details={"topics": unknown},
             )
-        state: dict[str, Any] = {"tracks": {}}
-        if "top" in topics:
-            state["top"] = selectors.track_top_live()
-        if "new" in topics:
-            state["new"] = selectors.track_new_live()
         track_ids = [int(t.removeprefix("track:")) for t in topics if t.startswith("track:")]
-        if track_ids:  # one query for all of them
-            states = selectors.track_rating_states(track_ids=track_ids)
-            state["tracks"] = {str(pk): rating for pk, rating in states.items()}
-        return Response(state)
+        # One query for all the tracks' figures.
+        state: dict[str, Any] = {"tracks": selectors.track_stats_many(track_ids=track_ids)}
+        if "top" in topics:
+            state["top"] = selectors.track_top_rated(selectors.LIVE_LIST_LENGTH)
+        if "new" in topics:
+            state["new"] = selectors.track_newest()
+        return Response(build(LiveStateSerializer, state))
 
 
 def _track_id(request: Request, kwargs: dict[str, Any]) -> int | None:

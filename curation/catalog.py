@@ -6,7 +6,7 @@ GET /api/v1/tracks/<id>/
 (The batch list, GET /api/v1/batches/, is generation's: generation.apis.)
 """
 
-from typing import Any
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -15,25 +15,27 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from albumvote.builders import build, build_many
 from albumvote.exceptions import ApplicationError
 from albumvote.filtering import FilterBackend
 from albumvote.openapi import errors, page_of
 from albumvote.pagination import NewestFirst
 from albumvote.permissions import is_producer
-from curation import api_docs
 from curation.filters import CatalogFilterSet
 from curation.ranking import verdict
-from curation.selectors import track_summary
+from curation.serializers import CatalogTrackSerializer, TrackDetailSerializer
 from generation.models import Track
 
 
-def _entry(track: Track, prior: float) -> dict[str, Any]:
-    return {
-        **track_summary(track),
-        "status": track.status,
-        "published_at": track.finished_at,
-        **verdict.figures(getattr(track, "stats", None), prior=prior, now=verdict.trend_clock()),
-    }
+def _with_figures(tracks: Iterable[Track]) -> list[Track]:
+    """The tracks, each with its `figures` (verdict.figures), as the serializers read them."""
+    prior, now = verdict.site_mean_rating(), verdict.trend_clock()
+    listed = list(tracks)
+    for track in listed:
+        track.figures = verdict.figures(  # type: ignore[attr-defined]
+            getattr(track, "stats", None), prior=prior, now=now
+        )
+    return listed
 
 
 class TrackListApi(GenericAPIView):
@@ -52,7 +54,7 @@ class TrackListApi(GenericAPIView):
 
     @extend_schema(
         operation_id="tracks_list",
-        responses={200: page_of(api_docs.CatalogTrackSerializer), **errors(400, 403, 404)},
+        responses={200: page_of(CatalogTrackSerializer), **errors(400, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         tracks = self.filter_queryset(self.get_queryset())  # refuses bad filters first
@@ -64,15 +66,14 @@ class TrackListApi(GenericAPIView):
                 details={"field": "status"},
                 status_code=403,
             )
-        page = self.paginate_queryset(tracks)
-        prior = verdict.site_mean_rating()
-        return self.get_paginated_response([_entry(t, prior) for t in page or []])
+        page = _with_figures(self.paginate_queryset(tracks) or [])
+        return self.get_paginated_response(build_many(CatalogTrackSerializer, page))
 
 
 class TrackDetailApi(APIView):
     @extend_schema(
         operation_id="tracks_retrieve",
-        responses={200: api_docs.TrackDetailSerializer, **errors(404)},
+        responses={200: TrackDetailSerializer, **errors(404)},
     )
     def get(self, request: Request, track_id: int) -> Response:
         track = (
@@ -89,10 +90,4 @@ class TrackDetailApi(APIView):
                 f"There is no published track {track_id}.", code="not_found", status_code=404
             )
         assert track is not None
-        body = {
-            **_entry(track, verdict.site_mean_rating()),
-            "sections": track.sections,
-            "model_version": track.model_version,
-            "seed": track.seed,
-        }
-        return Response(body)
+        return Response(build(TrackDetailSerializer, _with_figures([track])[0]))

@@ -2,9 +2,11 @@
 
 Topics a page can subscribe to (websocket /ws/live/) and the events each one carries:
 
-- `track:<id>` → `rating.updated` {track, rating: {count, average, distribution, version}}
-- `top`        → `top.updated`    {tracks: [...]}  (the top list, whole)
-- `new`        → `track.ready`    {track: {...}}    (a track was published)
+- `track:<id>` → `rating.updated` {track, rating}  (RatingStateSerializer)
+- `top`        → `top.updated`    {tracks: [...]}  (the top list, whole: LiveTrackSerializer)
+- `new`        → `track.ready`    {track: {...}}    (a track was published: TrackSummarySerializer)
+
+The shapes are those of the live state over HTTP (curation.serializers.LiveStateSerializer).
 
 Events carry whole state, not deltas, so a client that applies them ends up where a fresh
 fetch would (`version` lets it drop a late, older copy). Everything is sent after the commit.
@@ -20,9 +22,11 @@ from channels.layers import get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import transaction
 
+from albumvote.builders import build, build_many
 from albumvote.redis_client import get_redis
 from curation import selectors
 from curation.coalesce import Coalescer
+from curation.serializers import LiveTrackSerializer, TrackSummarySerializer, rating_state
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +63,9 @@ def rating_changed(track_id: int) -> None:
 
 def track_published(track_id: int) -> None:
     def send() -> None:
-        summary = selectors.track_live_summary(track_id=track_id)
-        if summary is not None:
+        track = selectors.track_detail(track_id=track_id)
+        if track is not None:
+            summary = build(TrackSummarySerializer, track)
             publish(NEW_GROUP, {"type": "track.ready", "track": summary})
 
     transaction.on_commit(send)
@@ -68,12 +73,16 @@ def track_published(track_id: int) -> None:
 
 def _flush_ratings(track_ids: list[str]) -> None:
     """One window's changes: each changed track's figures (one query), then the top list."""
-    states = selectors.track_rating_states(track_ids=[int(t) for t in track_ids])
+    states = selectors.track_stats_many(track_ids=[int(t) for t in track_ids])
     events = [
-        (track_group(track_id), {"type": "rating.updated", "track": track_id, "rating": rating})
-        for track_id, rating in states.items()
+        (
+            track_group(track_id),
+            {"type": "rating.updated", "track": track_id, "rating": rating_state(stats)},
+        )
+        for track_id, stats in states.items()
     ]
-    events.append((TOP_GROUP, {"type": "top.updated", "tracks": selectors.track_top_live()}))
+    top = build_many(LiveTrackSerializer, selectors.track_top_rated(selectors.LIVE_LIST_LENGTH))
+    events.append((TOP_GROUP, {"type": "top.updated", "tracks": top}))
     publish_many(events)
 
 

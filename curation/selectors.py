@@ -10,12 +10,14 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
+from albumvote.builders import build
 from curation.filters import TrackFilterSet
 from curation.models import ListenerTrack, Rating, TrackStats
 from curation.ranking import verdict
 from curation.rules import heard_enough, listen_required_s
+from curation.serializers import MineSerializer, TrackSummarySerializer, stats_or_empty
+from curation.serializers import rating_state as rating_state  # pages show it too
 from generation.composer import PRESETS
 from generation.models import GenerationBatch, Track
 
@@ -23,6 +25,7 @@ SORTS = {name: verdict.SORTS[name].label for name in verdict.PAGE_SORTS}
 # Defined in the verdict; imported here too while album suggestions move over to it.
 EMPTY_CROWD_SCORE = verdict.EMPTY_CROWD_SCORE
 HOME_LIST_LENGTH = 8  # tracks in each list on the home page
+LIVE_LIST_LENGTH = 10  # tracks in the live "Top" and "New" lists
 
 
 @dataclass(frozen=True)
@@ -96,59 +99,22 @@ def home_latest_batch_rest(*, batch: GenerationBatch | None, shown: list[Any]) -
     return list(rest[:HOME_LIST_LENGTH])
 
 
-# --- live state: what the websocket events carry, also served over HTTP --------------------
-
-
-def rating_state(stats: TrackStats | None) -> dict[str, Any]:
-    if stats is None:
-        return {
-            "count": 0,
-            "average": None,
-            "distribution": {str(k): 0 for k in range(1, 6)},
-            "version": 0,
-        }
-    average = stats.average
-    return {
-        "count": stats.rating_count,
-        "average": round(average, 3) if average is not None else None,
-        "distribution": stats.distribution,
-        "version": stats.version,
-    }
-
-
-def track_rating_state(*, track_id: int) -> dict[str, Any]:
-    return rating_state(TrackStats.objects.filter(track_id=track_id).first())
-
-
-def track_rating_states(*, track_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Rating state of many tracks in one query (tracks without figures get empty ones)."""
-    found = {s.track_id: s for s in TrackStats.objects.filter(track_id__in=track_ids)}
-    return {track_id: rating_state(found.get(track_id)) for track_id in sorted(track_ids)}
+# --- what the live lists and events show (shaped by curation.serializers) ----------------------
 
 
 def track_summary(track: Track) -> dict[str, Any]:
-    return {
-        "id": track.pk,
-        "title": track.title,
-        "preset": track.preset,
-        "preset_label": track.get_preset_label(),
-        "key": track.key,
-        "camelot": track.camelot,
-        "tempo_bpm": track.tempo_bpm,
-        "duration_s": track.duration_s,
-        "batch": track.batch_id,
-        "url": reverse("curation:track", args=[track.pk]),
-        "audio": {
-            "opus": reverse("curation:track-audio", args=[track.pk, "opus"]),
-            "mp3": reverse("curation:track-audio", args=[track.pk, "mp3"]),
-        },
-        "peaks_url": reverse("curation:track-peaks", args=[track.pk]),
-    }
+    return build(TrackSummarySerializer, track)
 
 
-def track_live_summary(*, track_id: int) -> dict[str, Any] | None:
-    track = published_tracks().filter(pk=track_id).first()
-    return track_summary(track) if track is not None else None
+def track_stats(*, track_id: int) -> TrackStats:
+    return stats_or_empty(TrackStats.objects.filter(track_id=track_id).first())
+
+
+def track_stats_many(*, track_ids: list[int]) -> dict[int, TrackStats]:
+    """Stats of many tracks in one query, by track id in order (an empty row's for a track
+    without one)."""
+    found = {s.track_id: s for s in TrackStats.objects.filter(track_id__in=track_ids)}
+    return {track_id: stats_or_empty(found.get(track_id)) for track_id in sorted(track_ids)}
 
 
 def track_top_rated(limit: int) -> QuerySet[Any]:
@@ -157,13 +123,9 @@ def track_top_rated(limit: int) -> QuerySet[Any]:
     return track_list(TrackFilters(sort="top")).filter(rating_count__gt=0)[:limit]
 
 
-def track_top_live(limit: int = 10) -> list[dict[str, Any]]:
-    tracks = track_top_rated(limit)
-    return [{**track_summary(t), "rating": rating_state(getattr(t, "stats", None))} for t in tracks]
-
-
-def track_new_live(limit: int = 10) -> list[dict[str, Any]]:
-    return [track_summary(t) for t in track_list(TrackFilters(sort="new"))[:limit]]
+def track_newest(limit: int = LIVE_LIST_LENGTH) -> QuerySet[Any]:
+    """The live "New" list."""
+    return track_list(TrackFilters(sort="new"))[:limit]
 
 
 def listener_rating(*, listener_id: int | None, track_id: int) -> int | None:
@@ -176,11 +138,11 @@ def listener_rating(*, listener_id: int | None, track_id: int) -> int | None:
     )
 
 
-def listener_track_mine(
+def listener_track_listening(
     *, listener_id: int | None, track_id: int, duration_s: float | None
 ) -> dict[str, Any]:
     """A listener's own view of a track: their stars, how long they have listened, and
-    whether that is enough to rate."""
+    whether that is enough to rate (to be shaped by MineSerializer)."""
     listened = 0.0
     if listener_id is not None:
         listened = (
@@ -191,7 +153,17 @@ def listener_track_mine(
     required = listen_required_s(duration_s)
     return {
         "stars": listener_rating(listener_id=listener_id, track_id=track_id),
-        "listened_s": round(listened, 1),
-        "required_s": round(required, 1),
+        "listened_s": listened,
+        "required_s": required,
         "can_rate": heard_enough(listened, required),
     }
+
+
+def listener_track_mine(
+    *, listener_id: int | None, track_id: int, duration_s: float | None
+) -> dict[str, Any]:
+    """listener_track_listening, as the rating API shows it."""
+    mine = listener_track_listening(
+        listener_id=listener_id, track_id=track_id, duration_s=duration_s
+    )
+    return build(MineSerializer, mine)

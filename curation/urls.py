@@ -25,7 +25,6 @@ urlpatterns = [
     path("feeds/top.json", feeds.json_feed, {"kind": "top"}, name="feed-top-json"),
     path("feeds/new.json", feeds.json_feed, {"kind": "new"}, name="feed-new-json"),
     path("", include("curation.albums.urls")),
-    path("", include("curation.albums.job_urls")),
     path("producer/", include("curation.producer.urls")),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -12,33 +12,17 @@ from django.utils.html import format_html, format_html_join
 from albumvote.exceptions import ApplicationError
 
 from . import schedules, selectors, services
-from .forms import BatchScheduleForm, preset_choices
+from .forms import BatchLaunchForm, BatchScheduleForm
 from .models import BatchSchedule, GenerationBatch, Track
 
 
-class BatchLaunchForm(forms.ModelForm):
-    """The admin "add batch" form launches a batch through the service."""
-
-    preset = forms.ChoiceField(choices=preset_choices, required=False)
-    seed = forms.IntegerField(required=False, min_value=0, max_value=services.MAX_SEED)
-    temperature = forms.FloatField(initial=1.0, min_value=0.1, max_value=2.0)
+class BatchLaunchAdminForm(BatchLaunchForm, forms.ModelForm):
+    """The dashboard's launch form as the admin's "add batch" form (the admin wants a ModelForm;
+    save_model launches the batch through the service)."""
 
     class Meta:
         model = GenerationBatch
-        fields = ["count"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        raw = {"count": data.get("count"), "temperature": data.get("temperature", 1.0)}
-        if data.get("preset"):
-            raw["preset"] = data["preset"]
-        if data.get("seed") is not None:
-            raw["seed"] = data["seed"]
-        try:
-            self.batch_params = services.batch_params_validate(raw)
-        except ApplicationError as exc:
-            raise forms.ValidationError(exc.message) from exc
-        return data
+        fields: list[str] = []
 
 
 class TrackInline(admin.TabularInline):
@@ -64,7 +48,7 @@ class GenerationBatchAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         if obj is None:
-            kwargs["form"] = BatchLaunchForm
+            kwargs["form"] = BatchLaunchAdminForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

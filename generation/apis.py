@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from albumvote.builders import build, build_many
 from albumvote.exceptions import ApplicationError
 from albumvote.openapi import PAGE_PARAMETERS, errors, page_of
 from albumvote.pagination import NewestFirst
@@ -31,10 +32,11 @@ class BatchOutputSerializer(serializers.ModelSerializer):
 
 
 class BatchSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    # From a batch of selectors.batch_published.
+    id = serializers.IntegerField(source="pk")
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
-    tracks = serializers.IntegerField(help_text="Published tracks")
+    tracks = serializers.IntegerField(source="ready", help_text="Published tracks")
 
 
 class BatchLaunchSerializer(serializers.Serializer):
@@ -63,17 +65,7 @@ class BatchLaunchApi(APIView):
     def get(self, request: Request) -> Response:
         paginator = NewestFirst()
         page = paginator.paginate_queryset(selectors.batch_published(), request, view=self)
-        return paginator.get_paginated_response(
-            [
-                {
-                    "id": batch.pk,
-                    "created_at": batch.created_at,
-                    "finished_at": batch.finished_at,
-                    "tracks": batch.ready,  # type: ignore[attr-defined]
-                }
-                for batch in page or []
-            ]
-        )
+        return paginator.get_paginated_response(build_many(BatchSummarySerializer, page or []))
 
     @extend_schema(
         operation_id="batches_create",
@@ -88,7 +80,7 @@ class BatchLaunchApi(APIView):
         batch = services.batch_launch(
             params=params, source=GenerationBatch.Source.API, launched_by=request.user
         )
-        return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
+        return Response(build(BatchOutputSerializer, batch), status=status.HTTP_201_CREATED)
 
 
 class BatchDetailApi(APIView):
@@ -100,7 +92,7 @@ class BatchDetailApi(APIView):
     )
     def get(self, request: Request, batch_id: int) -> Response:
         batch = get_object_or_404(GenerationBatch, pk=batch_id)
-        return Response(BatchOutputSerializer(batch).data)
+        return Response(build(BatchOutputSerializer, batch))
 
 
 class RemixVariationSerializer(serializers.Serializer):
@@ -143,4 +135,4 @@ class TrackRemixApi(APIView):
         batch = remix.remix_launch(
             track_id=track_id, variations=data.get("variations"), user=request.user
         )
-        return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
+        return Response(build(BatchOutputSerializer, batch), status=status.HTTP_201_CREATED)

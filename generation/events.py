@@ -4,14 +4,17 @@ Generation owns these group names; curation subscribes to them (generation never
 curation). Every payload is plain JSON.
 
 Event types:
-- `batch.launched`: a batch and its queued tracks exist (one event, however many tracks).
+- `batch.launched`: a batch and its queued tracks exist (one event, however many tracks), and
+  who launched it (a username, or null for a command or a schedule).
 - `track.status`: one track changed status (composing → rendering → terminal, or back to
-  queued on a retry).
+  queued on a retry), with `stalled_at`: when, unless it is touched again, it will be waiting
+  for a worker (selectors.track_stalled_at; null for a track in no worker's hands).
 - `batch.finished`: every track of a batch has reached a terminal status.
 """
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -43,6 +46,7 @@ def track_status_payload(track: Track) -> dict[str, Any]:
             "error": track.error,
             "attempts": track.attempts,
             "duration_s": track.duration_s,
+            "stalled_at": _iso(selectors.track_stalled_at(track)),
         },
         "batch": {
             "id": track.batch_id,
@@ -58,6 +62,7 @@ def batch_launched_payload(batch: GenerationBatch) -> dict[str, Any]:
         "batch": {
             "id": batch.pk,
             "source": batch.source,
+            "launched_by": batch.launched_by.get_username() if batch.launched_by else None,
             "count": batch.count,
             "params": batch.params,
             "tracks": list(tracks),
@@ -72,9 +77,13 @@ def batch_finished_payload(batch: GenerationBatch) -> dict[str, Any]:
         "batch": {
             "id": batch.pk,
             "counts": selectors.batch_status_counts(batch_id=batch.pk),
-            "finished_at": batch.finished_at.isoformat() if batch.finished_at else None,
+            "finished_at": _iso(batch.finished_at),
         },
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def send_track_status(track: Track) -> None:
@@ -90,7 +99,10 @@ def send_track_status(track: Track) -> None:
 
 def send_batch_launched(batch: GenerationBatch) -> None:
     _send_on_commit(
-        batch.pk, lambda: batch_launched_payload(GenerationBatch.objects.get(pk=batch.pk))
+        batch.pk,
+        lambda: batch_launched_payload(
+            GenerationBatch.objects.select_related("launched_by").get(pk=batch.pk)
+        ),
     )
 
 

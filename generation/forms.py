@@ -7,13 +7,39 @@ from django import forms
 from albumvote.exceptions import ApplicationError
 
 from . import composer, schedules
-from .models import BatchSchedule
+from .composer.theory import MODES
+from .models import MIXED_PRESETS, BatchSchedule, preset_label
+from .services import MAX_SEED, BatchParams, batch_params_validate
 
 
 def preset_choices() -> list[tuple[str, str]]:
-    return [("", "A mix of presets")] + [
-        (name, preset.label) for name, preset in sorted(composer.PRESETS.items())
-    ]
+    return [("", MIXED_PRESETS)] + [(name, preset_label(name)) for name in sorted(composer.PRESETS)]
+
+
+class BatchLaunchForm(forms.Form):
+    """Launch parameters; generation.services.batch_params_validate has the last word."""
+
+    count = forms.IntegerField(min_value=1, initial=10)
+    preset = forms.ChoiceField(choices=preset_choices, required=False)
+    seed = forms.IntegerField(required=False, min_value=0, max_value=MAX_SEED)
+    temperature = forms.FloatField(initial=1.0)
+    tempo_bpm = forms.FloatField(required=False, label="Tempo (BPM)")
+    mode = forms.ChoiceField(
+        choices=[("", "Any")] + [(m, m.capitalize()) for m in MODES], required=False
+    )
+
+    batch_params: BatchParams
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:  # a field is already wrong: the parameters cannot be checked together
+            return data
+        raw = {key: value for key, value in data.items() if value not in (None, "")}
+        try:
+            self.batch_params = batch_params_validate(raw)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return data
 
 
 class BatchScheduleForm(forms.ModelForm):

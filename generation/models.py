@@ -9,6 +9,17 @@ from django.db.models import Q
 from .composer import PRESETS
 from .templatetags.formats import duration
 
+MIXED_PRESETS = "A mix of presets"  # what a blank preset means at launch and on a schedule
+
+
+def preset_label(name: str | None) -> str:
+    """A preset by its display name ("irish_jig" -> "Irish jig"); blank is a mix of presets,
+    and a name no longer known is shown as it is."""
+    if not name:
+        return MIXED_PRESETS
+    preset = PRESETS.get(name)
+    return preset.label if preset is not None else name
+
 
 class GenerationBatch(models.Model):
     """N tracks launched together, by a producer, a command or a schedule."""
@@ -138,8 +149,7 @@ class Track(models.Model):
         return duration(self.duration_s)  # the site's one rule for lengths
 
     def get_preset_label(self) -> str:
-        preset = PRESETS.get(self.preset)
-        return preset.label if preset is not None else self.preset
+        return preset_label(self.preset)
 
 
 class BatchSchedule(models.Model):
@@ -171,6 +181,9 @@ class BatchSchedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_preset_label(self) -> str:
+        return preset_label(self.preset)
 
     @property
     def crontab_text(self) -> str:

@@ -1,10 +1,17 @@
 """Reads for generation: tracks and batches, with their query shape decided here."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from .models import GenerationBatch, Track
+
+WAITING_FOR_WORKER = "waiting for a worker"
+# The statuses a worker's task is in the middle of.
+IN_HAND = (Track.Status.COMPOSING, Track.Status.RENDERING)
 
 
 def batch_status_counts(*, batch_id: int) -> dict[str, int]:
@@ -13,6 +20,25 @@ def batch_status_counts(*, batch_id: int) -> dict[str, int]:
     for row in rows:
         counts[row["status"]] = row["n"]
     return counts
+
+
+def track_stalled_at(track: Track) -> datetime | None:
+    """When a track that is being composed or rendered can no longer be in a worker's hands:
+    its task's time limit after anything last touched the row (every stage commits to it). A
+    track past this waits for a worker (tracks_requeue_stalled sends it again); None for a
+    track in no worker's hands."""
+    if track.status not in IN_HAND or track.updated_at is None:
+        return None
+    return track.updated_at + timedelta(seconds=settings.GENERATION_TASK_TIME_LIMIT)
+
+
+def track_status_label(track: Track, *, now: datetime | None = None) -> str:
+    """The track's status as the producer pages say it: "waiting for a worker" once no
+    worker can still be on it (a dead worker says nothing), else the status itself."""
+    stalled_at = track_stalled_at(track)
+    if stalled_at is not None and stalled_at <= (now or timezone.now()):
+        return WAITING_FOR_WORKER
+    return str(track.status)
 
 
 def batch_list() -> QuerySet[GenerationBatch]:

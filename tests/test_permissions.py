@@ -177,6 +177,8 @@ def assert_refused(response, *, anonymous: bool, url: str, method: str) -> None:
         assert response["Location"].startswith("/accounts/login/?next="), where
     else:
         assert response.status_code == 403, where
+        # One refusal for every page: the site's page, whatever check refused it.
+        assert 'data-page="forbidden"' in response.content.decode(), where
 
 
 def test_every_producer_url_and_api_operation_refuses_anonymous_users_and_listeners(world):

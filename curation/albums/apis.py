@@ -1,7 +1,6 @@
 """Album and pick API: published albums for everyone; albums in the making, suggestions,
-finalizing and picks for producers. The serializers (api_docs) only describe the JSON for
-OpenAPI; api_json parses input and builds the JSON; tests/test_openapi.py checks real
-responses against the schema."""
+finalizing and picks for producers. api_json parses the input; the output serializers
+(curation.albums.serializers) build the JSON and document it."""
 
 from typing import Any
 
@@ -13,25 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from albumvote.builders import build, build_many
 from albumvote.openapi import PAGE_PARAMETERS, ErrorSerializer, errors, page_of
 from albumvote.pagination import NewestFirst
 from albumvote.permissions import IsProducer, is_producer
 from curation.albums import selectors, services
-from curation.albums.api_docs import (
-    CANDIDATES_SHOWN,
-    AlbumCreateSerializer,
-    AlbumDetailSerializer,
-    AlbumUpdateSerializer,
-    PickFilterSerializer,
-    PickInputSerializer,
-    PickSerializer,
-    PublishedAlbumSerializer,
-    SuggestionQuerySerializer,
-    SuggestionSerializer,
-    TracklistSerializer,
-    VersionSerializer,
-    WorkspaceSerializer,
-)
 from curation.albums.api_json import (
     FLAG,
     LIST,
@@ -39,21 +24,36 @@ from curation.albums.api_json import (
     NUMBER,
     TEXT,
     WHOLE_OR_NULL,
+    AlbumCreateSerializer,
+    AlbumUpdateSerializer,
+    PickFilterSerializer,
+    PickInputSerializer,
+    SuggestionQuerySerializer,
+    TracklistSerializer,
     body_of,
     not_found,
-    pick_json,
-    published_json,
     query_flag,
     query_number,
     refuse,
-    version_json,
-    workspace_json,
+)
+from curation.albums.serializers import (
+    AlbumDetailSerializer,
+    PickSerializer,
+    PublishedAlbumSerializer,
+    SuggestionSerializer,
+    VersionSerializer,
+    WorkspaceSerializer,
+    album_workspace,
 )
 
 MAX_SUGGESTION_COUNT = 100
 
 
 # --- albums ----------------------------------------------------------------------------------
+
+
+def workspace(album_id: int) -> dict[str, Any]:
+    return build(WorkspaceSerializer, album_workspace(album_id))
 
 
 class NewestReleaseFirst(CursorPagination):
@@ -89,7 +89,7 @@ class AlbumListApi(ProducerWrites):
     def get(self, request: Request) -> Response:
         paginator = NewestReleaseFirst()
         page = paginator.paginate_queryset(selectors.album_published_feed(), request, view=self)
-        return paginator.get_paginated_response([published_json(album) for album in page or []])
+        return paginator.get_paginated_response(build_many(PublishedAlbumSerializer, page or []))
 
     @extend_schema(
         operation_id="albums_create",
@@ -101,7 +101,7 @@ class AlbumListApi(ProducerWrites):
         if "title" not in data:
             raise refuse("title", "an album needs a title.")
         album = services.album_create(user=request.user, **data)
-        return Response(workspace_json(album.pk), status=status.HTTP_201_CREATED)
+        return Response(workspace(album.pk), status=status.HTTP_201_CREATED)
 
 
 class AlbumDetailApi(ProducerWrites):
@@ -128,10 +128,9 @@ class AlbumDetailApi(ProducerWrites):
             album = selectors.album_published_get(album_id=album_id)
         if album is None:
             raise not_found(f"published album {album_id}")
-        body = published_json(album)
         if producer:
-            body["workspace"] = workspace_json(album.pk)
-        return Response(body)
+            album.workspace = album_workspace(album.pk)  # type: ignore[attr-defined]
+        return Response(build(AlbumDetailSerializer, album))
 
     @extend_schema(
         operation_id="albums_partial_update",
@@ -141,7 +140,7 @@ class AlbumDetailApi(ProducerWrites):
     def patch(self, request: Request, album_id: int) -> Response:
         data = body_of(request, self.FIELDS)
         services.album_update(album_id=album_id, user=request.user, **data)
-        return Response(workspace_json(album_id))
+        return Response(workspace(album_id))
 
 
 class AlbumWorkspaceApi(APIView):
@@ -152,7 +151,7 @@ class AlbumWorkspaceApi(APIView):
         responses={200: WorkspaceSerializer, **errors(403, 404)},
     )
     def get(self, request: Request, album_id: int) -> Response:
-        return Response(workspace_json(album_id))
+        return Response(workspace(album_id))
 
 
 class AlbumTracksApi(APIView):
@@ -175,7 +174,7 @@ class AlbumTracksApi(APIView):
         ):
             raise refuse("tracks", "must be a list of track ids.")
         services.album_tracklist_set(album_id=album_id, user=request.user, track_ids=track_ids)
-        return Response(workspace_json(album_id))
+        return Response(workspace(album_id))
 
 
 class AlbumSuggestionsApi(APIView):
@@ -197,31 +196,8 @@ class AlbumSuggestionsApi(APIView):
         weight = album.crowd_weight if weight is None else weight
         count = count or album.target_count or selectors.DEFAULT_SUGGESTION_COUNT
         suggestion = selectors.album_suggest(album=album, weight=weight, count=count)
-        candidates = [
-            {
-                "id": c.track.pk,
-                "title": c.track.title or f"Track {c.track.pk}",
-                "crowd": c.crowd,
-                "pick": c.pick,
-                "score": c.score,
-                "rated": c.rated,
-                "camelot": c.track.camelot,
-                "tempo_bpm": c.track.tempo_bpm,
-                "energy": c.track.energy,
-                "duration_s": c.track.duration_s,
-            }
-            for c in suggestion.candidates[:CANDIDATES_SHOWN]
-        ]
-        return Response(
-            {
-                "weight": weight,
-                "count": count,
-                "candidates": candidates,
-                "order": suggestion.order,
-                "transitions": suggestion.transitions,
-                "cost": suggestion.cost,
-            }
-        )
+        shown = {"weight": weight, "count": count, "suggestion": suggestion}
+        return Response(build(SuggestionSerializer, shown))
 
 
 class AlbumFinalizeApi(APIView):
@@ -245,7 +221,7 @@ class AlbumFinalizeApi(APIView):
     )
     def post(self, request: Request, album_id: int) -> Response:
         version = services.album_finalize(album_id=album_id, user=request.user)
-        return Response(version_json(version), status=status.HTTP_201_CREATED)
+        return Response(build(VersionSerializer, version), status=status.HTTP_201_CREATED)
 
 
 class AlbumVersionApi(APIView):
@@ -264,7 +240,7 @@ class AlbumVersionApi(APIView):
         )
         if version is None:
             raise not_found(f"version {number} of album {album_id}")
-        return Response(version_json(version))
+        return Response(build(VersionSerializer, version))
 
 
 # --- picks -----------------------------------------------------------------------------------
@@ -295,7 +271,7 @@ class PickListApi(APIView):
         )
         paginator = RecentPicksFirst()
         page = paginator.paginate_queryset(picks, request, view=self)
-        return paginator.get_paginated_response([pick_json(pick) for pick in page or []])
+        return paginator.get_paginated_response(build_many(PickSerializer, page or []))
 
 
 class TrackPickApi(APIView):
@@ -307,7 +283,7 @@ class TrackPickApi(APIView):
     def _update(self, request: Request, track_id: int) -> Response:
         data = body_of(request, self.FIELDS)
         pick = services.pick_update(track_id=track_id, user=request.user, **data)
-        return Response(pick_json(pick))
+        return Response(build(PickSerializer, pick))
 
     @extend_schema(
         operation_id="tracks_pick_update",

@@ -1,4 +1,5 @@
-"""Cover art for an export (Pillow): one waveform band per track, coloured by its key.
+"""The cover's drawing (Pillow): one waveform band per track, coloured by its key. What it
+draws for an album version (the export's cover.jpg and the album page's) is artwork.cover_render.
 
 Each track's peaks (Track.peaks, 0..1) are drawn as a mirrored waveform in a horizontal band,
 in album order; the hue comes from the track's place on the Camelot wheel (neighbouring keys
@@ -12,7 +13,6 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -69,10 +69,6 @@ def jpeg_bytes(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=90, optimize=True)
     return out.getvalue()
-
-
-def save_jpeg(image: Image.Image, path: Path) -> None:
-    path.write_bytes(jpeg_bytes(image))
 
 
 def _text(draw: ImageDraw.ImageDraw, text: str, *, y: int, size: int, fill: tuple) -> None:

@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
-from curation.albums import cover, mix, playlists, tagging
+from curation.albums import artwork, mix, playlists, tagging
 from curation.albums.models import AlbumVersion
 from generation import stems as track_stems
 from generation.audio.stems import MANIFEST_FILE as STEMS_MANIFEST
@@ -47,10 +46,6 @@ class Member:
     row: dict[str, Any]
     track: Track
     stem: str  # "01 - Title"
-
-
-def artist() -> str:
-    return str(getattr(settings, "ALBUM_ARTIST", "AlbumVote"))
 
 
 def safe_name(text: str, *, limit: int = 80) -> str:
@@ -109,7 +104,7 @@ def build(
         tags = tagging.Tags(
             title=item.row["title"],
             album=version.title,
-            artist=artist(),
+            artist=artwork.artist(),
             number=index,
             total=total,
             year=year,
@@ -138,22 +133,15 @@ def build(
             )
 
     progress(0.84, "Drawing the cover")
-    image = cover.render(
-        [
-            cover.Band(peaks=item.track.peaks or [], camelot=item.row.get("camelot") or "")
-            for item in items
-        ],
-        title=version.title,
-        subtitle=f"{artist()} · {year} · {total} tracks",
-    )
-    cover.save_jpeg(image, root / "cover.jpg")
+    peaks = {item.track.pk: item.track.peaks for item in items}
+    (root / "cover.jpg").write_bytes(artwork.cover_render(version, peaks))
 
     progress(0.88, "Writing the playlist, CUE sheet and manifest")
     entries = [
         playlists.Entry(
             number=index,
             title=item.row["title"],
-            artist=artist(),
+            artist=artwork.artist(),
             duration_s=float(item.row.get("duration_s") or 0.0),
             file=f"{item.stem}.mp3",
         )
@@ -164,7 +152,7 @@ def build(
         playlists.cue(
             entries,
             album=version.title,
-            artist=artist(),
+            artist=artwork.artist(),
             mix_file="mix.mp3",
             crossfade_s=mix.CROSSFADE_S,
         ),
@@ -213,7 +201,7 @@ def manifest_of(
             "id": version.album_id,
             "title": version.title,
             "description": version.description,
-            "artist": artist(),
+            "artist": artwork.artist(),
         },
         "version": {
             "number": version.number,

@@ -4,7 +4,7 @@ stems, then poll the job."""
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +19,8 @@ from curation.albums.models import AlbumJob
 
 
 class AlbumJobOutputSerializer(serializers.Serializer):
+    """From an AlbumJob: builds the job's JSON (job_json) and documents it."""
+
     id = serializers.IntegerField()
     # Plain strings: an enum named "status" would collide with the tracks' in the schema.
     kind = serializers.CharField(help_text="preview | export | stems")
@@ -28,34 +30,25 @@ class AlbumJobOutputSerializer(serializers.Serializer):
     error = serializers.CharField(help_text="Why it failed; empty otherwise")
     album_id = serializers.IntegerField(allow_null=True, help_text="Null for a track's stems")
     track_id = serializers.IntegerField(allow_null=True, help_text="Set for a track's stems")
-    version = serializers.IntegerField(allow_null=True, help_text="The exported version number")
-    stems = serializers.BooleanField(
-        help_text="An export that also holds a stem set per track (asked for with stems: true)"
+    version = serializers.IntegerField(
+        source="version.number", allow_null=True, help_text="The exported version number"
     )
-    file_url = serializers.CharField(allow_null=True, help_text="Set once the job is done")
+    stems = serializers.BooleanField(
+        source="include_stems",
+        help_text="An export that also holds a stem set per track (asked for with stems: true)",
+    )
+    file_url = serializers.SerializerMethodField(help_text="Set once the job is done")
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_file_url(self, job: AlbumJob) -> str | None:
+        done = job.status == AlbumJob.Status.DONE and bool(job.file)
+        return reverse("curation:album-job-file", args=[job.pk]) if done else None
+
 
 def job_json(job: AlbumJob) -> dict[str, Any]:
-    done = job.status == AlbumJob.Status.DONE and bool(job.file)
-    return {
-        "id": job.pk,
-        "kind": job.kind,
-        "status": job.status,
-        "progress": job.progress,
-        "stage": job.stage,
-        "error": job.error,
-        "album_id": job.album_id,
-        "track_id": job.track_id,
-        "version": job.version.number if job.version is not None else None,
-        "stems": job.include_stems,
-        "file_url": reverse("curation:album-job-file", args=[job.pk]) if done else None,
-        "created_at": serializers.DateTimeField().to_representation(job.created_at),
-        "finished_at": serializers.DateTimeField().to_representation(job.finished_at)
-        if job.finished_at
-        else None,
-    }
+    return dict(AlbumJobOutputSerializer(job).data)
 
 
 class AlbumPreviewApi(APIView):

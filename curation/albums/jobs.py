@@ -16,21 +16,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files import File
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
 from curation.albums import export, mix
-from curation.albums.models import Album, AlbumAudit, AlbumJob, AlbumVersion
+from curation.albums.models import AlbumAudit, AlbumJob, AlbumVersion
+from curation.albums.services import User, actor, album_lock
 from generation import dispatch
 from generation import stems as track_stems
 from generation.models import Track
 
 logger = logging.getLogger(__name__)
 
-User = AbstractBaseUser | AnonymousUser
 # A job whose worker keeps dying (out of memory, killed) is given up after this many tries.
 MAX_ATTEMPTS = 3
 # A queued or running job this old is presumed lost: asking again makes a new one.
@@ -65,11 +64,6 @@ def job_file_exists(job: AlbumJob) -> bool:
 # --- requests ------------------------------------------------------------------------------
 
 
-def _actor(user: User | None) -> Any:
-    """The user to record (None for anonymous); Any because the user model is swappable."""
-    return user if isinstance(user, AbstractBaseUser) and user.is_authenticated else None
-
-
 def _reusable(**same: Any) -> AlbumJob | None:
     """A job asked for with the same fields that is done (its file still there) or under way."""
     fresh = timezone.now() - STALE_AFTER
@@ -88,23 +82,15 @@ def _create(*, user: User, **fields: Any) -> AlbumJob:
     existing = _reusable(**fields)
     if existing is not None:
         return existing
-    job = AlbumJob.objects.create(**fields, requested_by=_actor(user), stage="Waiting for a worker")
+    job = AlbumJob.objects.create(**fields, requested_by=actor(user), stage="Waiting for a worker")
     transaction.on_commit(lambda: enqueue(job.pk))
     return job
-
-
-def _locked_album(album_id: int) -> Album:
-    # Locked so that two clicks at once make one job, not two.
-    album = Album.objects.select_for_update().filter(pk=album_id).first()
-    if album is None:
-        raise ApplicationError("No such album.", code="not_found", status_code=404)
-    return album
 
 
 @transaction.atomic
 def job_request_preview(*, album_id: int, user: User) -> AlbumJob:
     """A preview mix of the album's working tracklist as it is now (or the same one again)."""
-    album = _locked_album(album_id)
+    album = album_lock(album_id)
     track_ids = list(album.entries.order_by("position").values_list("track_id", flat=True))
     if not track_ids:
         raise ApplicationError("Add tracks to the album before asking for a preview.",
@@ -120,7 +106,7 @@ def job_request_export(
 ) -> AlbumJob:
     """An export archive of a finalized version (versions never change, so one is reused);
     with `stems`, one that also holds a stem set per track (a separate archive)."""
-    album = _locked_album(album_id)
+    album = album_lock(album_id)
     version = album.versions.filter(number=version_number).first()
     if version is None:
         if not album.versions.exists():
@@ -165,10 +151,15 @@ def enqueue(job_id: int) -> None:
 # --- running -------------------------------------------------------------------------------
 
 
+def _job_lock(job_id: int) -> AlbumJob | None:
+    """The job's row, locked until the transaction ends: one delivery at a time changes it."""
+    return AlbumJob.objects.select_for_update().filter(pk=job_id).first()
+
+
 def job_run(*, job_id: int) -> None:
     """Build the job's file. Safe to run again: a finished job is left as it is."""
     with transaction.atomic():
-        job = AlbumJob.objects.select_for_update().filter(pk=job_id).first()
+        job = _job_lock(job_id)
         if job is None or job.status not in _ACTIVE:
             return
         if job.attempts >= MAX_ATTEMPTS:
@@ -208,15 +199,19 @@ def job_run(*, job_id: int) -> None:
     except Exception as exc:
         logger.exception("album job %s failed", job_id)
         with transaction.atomic():
-            locked = AlbumJob.objects.select_for_update().get(pk=job_id)
-            if locked.status == AlbumJob.Status.RUNNING and locked.attempts == attempt:
+            locked = _job_lock(job_id)
+            if (
+                locked is not None
+                and locked.status == AlbumJob.Status.RUNNING
+                and locked.attempts == attempt
+            ):
                 _finish_failed(locked, readable(exc))
 
 
 def job_mark_failed(*, job_id: int, error: str) -> None:
     """For the task when Celery itself gives up (time limit, retries exhausted)."""
     with transaction.atomic():
-        job = AlbumJob.objects.select_for_update().filter(pk=job_id).first()
+        job = _job_lock(job_id)
         if job is not None and job.status in _ACTIVE:
             _finish_failed(job, error)
 
@@ -297,8 +292,8 @@ def stems_folder(track: Track) -> str:
 
 def _finish_done(job_id: int, attempt: int, path: Path, details: dict) -> None:
     with transaction.atomic():
-        job = AlbumJob.objects.select_for_update().get(pk=job_id)
-        if job.status != AlbumJob.Status.RUNNING or job.attempts != attempt:
+        job = _job_lock(job_id)
+        if job is None or job.status != AlbumJob.Status.RUNNING or job.attempts != attempt:
             raise _Superseded
         with path.open("rb") as file:
             # The storage writes a temporary file and renames it into place.

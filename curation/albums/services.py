@@ -24,10 +24,19 @@ TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9 _\-]*$")
 _UNSET: Any = object()
 
 
-def _actor(user: User | None) -> Any:
-    """The user to record as the actor (None for anonymous); typed Any because the user
-    model is swappable."""
-    return user if user is not None and user.is_authenticated else None
+def actor(user: User | None) -> Any:
+    """Who to record as having done something to an album, a pick or a job: the signed-in
+    user, or None (anonymous). Typed Any because the user model is swappable."""
+    return user if isinstance(user, AbstractBaseUser) and user.is_authenticated else None
+
+
+def album_lock(album_id: int) -> Album:
+    """The album's row, locked until the transaction ends: its tracklist changes, a new version
+    or a new job are made one at a time (two clicks at once make one job, not two)."""
+    album = Album.objects.select_for_update().filter(pk=album_id).first()
+    if album is None:
+        raise ApplicationError("No such album.", code="not_found", status_code=404)
+    return album
 
 
 # --- picks ---------------------------------------------------------------------------------
@@ -81,7 +90,7 @@ def pick_update(
         pick.notes = notes.strip()
     if tags is not None:
         pick.tags = tags_clean(tags)
-    pick.updated_by = _actor(user)
+    pick.updated_by = actor(user)
     pick.save()
     return pick
 
@@ -135,16 +144,9 @@ def album_create(
         description=description.strip(),
         target_count=target_count,
         target_length_s=target_length_s,
-        created_by=_actor(user),
+        created_by=actor(user),
     )
-    AlbumAudit.objects.create(album=album, actor=_actor(user), action=AlbumAudit.Action.CREATED)
-    return album
-
-
-def _locked(album_id: int) -> Album:
-    album = Album.objects.select_for_update().filter(pk=album_id).first()
-    if album is None:
-        raise ApplicationError("No such album.", code="not_found", status_code=404)
+    AlbumAudit.objects.create(album=album, actor=actor(user), action=AlbumAudit.Action.CREATED)
     return album
 
 
@@ -163,7 +165,7 @@ def album_update(
     allow_download: Any = _UNSET,
 ) -> Album:
     """Change an album's details; fields left out stay as they are."""
-    album = _locked(album_id)
+    album = album_lock(album_id)
     _album_fields_check(title, target_count, target_length_s, crowd_weight)
     if description is not _UNSET and not isinstance(description, str):
         raise ApplicationError("description must be text.", details={"field": "description"})
@@ -213,7 +215,7 @@ def _suggestable(track_id: Any) -> bool:
 
 def _audit_edit(album: Album, user: User, details: dict[str, Any]) -> None:
     AlbumAudit.objects.create(
-        album=album, actor=_actor(user), action=AlbumAudit.Action.EDITED, details=details
+        album=album, actor=actor(user), action=AlbumAudit.Action.EDITED, details=details
     )
 
 
@@ -221,7 +223,7 @@ def _audit_edit(album: Album, user: User, details: dict[str, Any]) -> None:
 def album_tracklist_set(*, album_id: int, user: User, track_ids: list[int]) -> list[int]:
     """Replace the working tracklist with these tracks, in this order (add, remove and
     reorder are all this). Only ready tracks can be on an album."""
-    album = _locked(album_id)
+    album = album_lock(album_id)
     if not isinstance(track_ids, list) or not all(
         isinstance(t, int) and not isinstance(t, bool) for t in track_ids
     ):
@@ -260,7 +262,7 @@ def album_track_add(
     """Add a track at a position (1-based; the end if left out)."""
     with transaction.atomic():
         current = list(
-            _locked(album_id).entries.order_by("position").values_list("track_id", flat=True)
+            album_lock(album_id).entries.order_by("position").values_list("track_id", flat=True)
         )
         if track_id in current:
             raise ApplicationError("That track is already on the album.")
@@ -272,7 +274,7 @@ def album_track_add(
 def album_track_remove(*, album_id: int, user: User, track_id: int) -> list[int]:
     with transaction.atomic():
         current = list(
-            _locked(album_id).entries.order_by("position").values_list("track_id", flat=True)
+            album_lock(album_id).entries.order_by("position").values_list("track_id", flat=True)
         )
         if track_id not in current:
             raise ApplicationError("That track is not on the album.", status_code=404)
@@ -284,7 +286,7 @@ def album_track_remove(*, album_id: int, user: User, track_id: int) -> list[int]
 def album_finalize(*, album_id: int, user: User) -> AlbumVersion:
     """Lock the working tracklist as the next immutable version and publish it. An album that
     is the same as its latest version is refused: a copy would only bump the public number."""
-    album = _locked(album_id)
+    album = album_lock(album_id)
     rows = selectors.album_snapshot_rows(album_id=album.pk)
     if not rows:
         raise ApplicationError("Add tracks before finalizing the album.", code="empty_album")
@@ -311,7 +313,7 @@ def album_finalize(*, album_id: int, user: User) -> AlbumVersion:
         tracklist=rows,
         transitions=selectors.transitions_of(rows),
         total_s=round(sum(row["duration_s"] or 0.0 for row in rows), 1),  # as the live totals
-        finalized_by=_actor(user),
+        finalized_by=actor(user),
         finalized_at=timezone.now(),
     )
     album.published_version = version
@@ -319,7 +321,7 @@ def album_finalize(*, album_id: int, user: User) -> AlbumVersion:
     AlbumAudit.objects.create(
         album=album,
         version=version,
-        actor=_actor(user),
+        actor=actor(user),
         action=AlbumAudit.Action.FINALIZED,
         details={"number": number, "tracks": [row["track_id"] for row in rows]},
     )

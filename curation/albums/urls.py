@@ -1,4 +1,5 @@
-"""Album pages: the published albums, and the producers' album list and workspace."""
+"""Album pages (inside the "curation" namespace): the published albums, the producers' album
+list and workspace, and the file an album job made."""
 
 from django.urls import URLPattern, URLResolver, path
 
@@ -12,4 +13,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("albums/<id:album_id>/download/", views.album_download, name="album-download"),
     path("producer/albums/", views.producer_album_list, name="producer-albums"),
     path("producer/albums/<id:album_id>/", views.album_workspace, name="album-workspace"),
+    path("producer/album-jobs/<id:job_id>/file", views.album_job_file, name="album-job-file"),
 ]

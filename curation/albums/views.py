@@ -1,16 +1,14 @@
-"""Album pages: the published albums everyone sees, and the producers' album workspace.
+"""Album pages: the published albums everyone sees, the producers' album workspace, and the
+file an album job made.
 
 The workspace page renders the album's current state; static/js/album-workspace.js then edits
-it through the JSON API (/api/v1/albums/...).
+it through the JSON API, at the addresses the page gives it (data-url-* attributes).
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,14 +18,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from albumvote.exceptions import ApplicationError
-from albumvote.permissions import is_producer
+from albumvote.permissions import is_producer, producer_required
 from albumvote.ranges import ranged_file_response
 from curation.albums import artwork, cover, export, jobs, selectors, services
-from curation.albums.models import Album, AlbumVersion
+from curation.albums.models import Album, AlbumJob, AlbumVersion
 from curation.ranking.verdict import EMPTY_CROWD_SCORE
 from generation.models import Track
-
-View = Callable[..., HttpResponse]
+from generation.templatetags.formats import duration
 
 # The workspace's words for its two figures (its rows, candidates and script all use these).
 CROWD_SCORE_HELP = (
@@ -40,29 +37,11 @@ SUGGESTION_SCORE_HELP = (
     "Suggestion score = crowd weight \u00d7 crowd score + (1 \u2212 crowd weight) \u00d7 "
     "shortlisted (1 or 0). At an equal score, rated tracks come first."
 )
-
-
-def producer_required(view: View) -> View:
-    """Anonymous visitors go to the login page (and come back); other users get a 403 page."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_producer(request.user):
-            return render(request, "albums/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return guarded
-
-
-def duration_label(seconds: float | None) -> str:
-    """m:ss, or h:mm:ss from an hour up."""
-    if seconds is None:
-        return ""
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+JOB_CONTENT_TYPES = {
+    AlbumJob.Kind.PREVIEW: "audio/mpeg",
+    AlbumJob.Kind.EXPORT: "application/zip",
+    AlbumJob.Kind.STEMS: "application/zip",
+}
 
 
 # --- public --------------------------------------------------------------------------------
@@ -74,7 +53,7 @@ def album_list(request: HttpRequest) -> HttpResponse:
             "album": album,
             "version": album.published_version,
             "count": len(album.published_version.tracklist),
-            "length": duration_label(album.published_version.total_s),
+            "length": duration(album.published_version.total_s),
         }
         for album in selectors.album_published_list()
         if album.published_version is not None
@@ -95,7 +74,7 @@ def _public_rows(version: AlbumVersion) -> list[dict[str, Any]]:
                 "id": row["track_id"],
                 "title": row["title"],
                 "duration_s": row.get("duration_s"),
-                "duration": duration_label(row.get("duration_s")),
+                "duration": duration(row.get("duration_s")),
                 "key": row.get("key") or "",
                 "camelot": row.get("camelot") or "",
                 "tempo_bpm": row.get("tempo_bpm"),
@@ -115,15 +94,11 @@ def _published(album_id: int) -> tuple[Album, AlbumVersion]:
     return album, album.published_version
 
 
-def _download_url(album: Album) -> str | None:
-    """Where listeners download the album: only if the producers allow it and the published
-    version's export archive has been built."""
-    if not album.allow_download:
-        return None
-    archive = selectors.published_export(album)
-    if archive is None or not jobs.job_file_exists(archive):
-        return None
-    return reverse("curation:album-download", args=[album.pk])
+def _download(album: Album) -> AlbumJob | None:
+    """What listeners may download: the published version's export archive, only if the
+    producers allow it and it has been built."""
+    archive = selectors.published_export(album) if album.allow_download else None
+    return archive if archive is not None and jobs.job_file_exists(archive) else None
 
 
 def album_detail(request: HttpRequest, album_id: int) -> HttpResponse:
@@ -132,7 +107,7 @@ def album_detail(request: HttpRequest, album_id: int) -> HttpResponse:
     page_url = request.build_absolute_uri(reverse("curation:album", args=[album.pk]))
     cover_url = reverse("curation:album-cover", args=[album.pk, version.number])
     count = len(rows)
-    length = duration_label(version.total_s)
+    length = duration(version.total_s)
     summary = f"An album of {count} track{'s' if count != 1 else ''} ({length}) on AlbumVote."
     context = {
         "album": album,
@@ -150,8 +125,10 @@ def album_detail(request: HttpRequest, album_id: int) -> HttpResponse:
         "cover_alt": artwork.cover_alt(version),
         "cover_size": cover.SIZE,
         "share_description": " ".join(f"{version.description} {summary}".split()),
-        "download_url": _download_url(album),
-        "artist": export.artist(),
+        "download_url": reverse("curation:album-download", args=[album.pk])
+        if _download(album)
+        else None,
+        "artist": artwork.artist(),
     }
     return render(request, "albums/album_detail.html", context)
 
@@ -177,8 +154,8 @@ def album_cover(request: HttpRequest, album_id: int, number: int) -> HttpRespons
 def album_download(request: HttpRequest, album_id: int) -> HttpResponseBase:
     """The published version's export archive, where the producers allow downloads."""
     album, version = _published(album_id)
-    archive = selectors.published_export(album) if album.allow_download else None
-    if archive is None or not jobs.job_file_exists(archive):
+    archive = _download(album)
+    if archive is None:
         raise Http404("This album cannot be downloaded.")
     return ranged_file_response(
         request,
@@ -266,7 +243,7 @@ def album_workspace(request: HttpRequest, album_id: int) -> HttpResponse:
         {
             "entry": entry,
             "track": entry.track,
-            "duration": duration_label(entry.track.duration_s),
+            "duration": duration(entry.track.duration_s),
             "crowd_score": selectors.crowd_score(entry.track),
             **_feedback(entry.track),
             "transition": transitions[i] if i < len(transitions) else None,
@@ -278,11 +255,37 @@ def album_workspace(request: HttpRequest, album_id: int) -> HttpResponse:
         "album": album,
         "rows": rows,
         "totals": totals,
-        "length": duration_label(totals["length_s"]),
-        "target_length": duration_label(album.target_length_s),
+        "length": duration(totals["length_s"]),
+        "target_length": duration(album.target_length_s),
         "versions": list(selectors.album_versions(album_id=album.pk)),
         "weight": album.crowd_weight,
         "crowd_help": CROWD_SCORE_HELP,
         "suggestion_help": SUGGESTION_SCORE_HELP,
     }
     return render(request, "albums/workspace.html", context)
+
+
+@require_safe
+@producer_required
+def album_job_file(request: HttpRequest, job_id: int) -> HttpResponseBase:
+    """A job's file, for producers: the preview mix to play, the export or a track's stems to
+    download."""
+    job = jobs.job_get(job_id=job_id)
+    if job is None or job.status != AlbumJob.Status.DONE or not job.file:
+        raise Http404("No such file (yet)")
+    if job.kind == AlbumJob.Kind.EXPORT and job.version is not None:
+        filename, attachment = export.archive_name(job.version, stems=job.include_stems), True
+    elif job.kind == AlbumJob.Kind.STEMS and job.track is not None:
+        filename, attachment = f"{jobs.stems_folder(job.track)}.zip", True
+    elif job.album is not None:
+        filename, attachment = f"{export.safe_name(job.album.title)} preview.mp3", False
+    else:
+        raise Http404("No such file")
+    return ranged_file_response(
+        request,
+        storage=job.file.storage,
+        name=job.file.name or "",
+        content_type=JOB_CONTENT_TYPES[AlbumJob.Kind(job.kind)],
+        filename=filename,
+        as_attachment=attachment,
+    )

@@ -1,35 +1,50 @@
 """Arena API: the next anonymous pair, votes (revealing the names), and the leaderboard."""
 
-from typing import Any
-
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from albumvote.builders import build, build_many
 from albumvote.exceptions import ApplicationError
 from albumvote.openapi import errors
 from curation.apis import ListenerFeedbackApi
 from curation.arena import selectors, services
 from curation.models import ArenaRating
-from curation.selectors import track_summary
-from generation.models import Track
+from curation.serializers import Route, TrackAudioSerializer
 
 BATCH = OpenApiParameter("batch", int, required=True, description="A batch id")
-SIDE = inline_serializer(
-    name="ArenaSide",
-    fields={
-        "id": serializers.IntegerField(),
-        "audio": serializers.DictField(child=serializers.CharField()),
-        "peaks_url": serializers.CharField(),
-    },
-)
+
+
+class ArenaSideSerializer(serializers.Serializer):
+    # From a track id: how to play the track, never its name (the vote reveals it).
+    id = serializers.IntegerField(source="*")
+    audio = TrackAudioSerializer(source="*")
+    peaks_url = Route("curation:track-peaks", source="*")
+
+
+class ArenaPairSerializer(serializers.Serializer):
+    # From {"a": track id, "b": track id}.
+    a = ArenaSideSerializer()
+    b = ArenaSideSerializer()
+
+
+class ArenaRevealedTrackSerializer(serializers.Serializer):
+    # From a side of services.Reveal.
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    preset = serializers.CharField()
+
+
+class ArenaRevealedSerializer(serializers.Serializer):
+    a = ArenaRevealedTrackSerializer()
+    b = ArenaRevealedTrackSerializer()
+
+
+class ArenaRevealSerializer(serializers.Serializer):
+    # From a services.Reveal.
+    revealed = ArenaRevealedSerializer(source="*")
 
 
 def _batch(request: Request) -> int:
@@ -39,11 +54,6 @@ def _batch(request: Request) -> int:
     return int(raw)
 
 
-def _side(track_id: int) -> dict[str, Any]:
-    summary = track_summary(Track(pk=track_id))
-    return {"id": track_id, "audio": summary["audio"], "peaks_url": summary["peaks_url"]}
-
-
 class ArenaPairApi(APIView):
     """Two tracks of the batch as A and B: audio only, names hidden until the vote."""
 
@@ -51,7 +61,7 @@ class ArenaPairApi(APIView):
         operation_id="arena_pair_retrieve",
         parameters=[BATCH],
         responses={
-            200: inline_serializer(name="ArenaPair", fields={"a": SIDE, "b": SIDE}),
+            200: ArenaPairSerializer,
             **errors(400, 404),
         },
     )
@@ -63,7 +73,7 @@ class ArenaPairApi(APIView):
                 code="not_found",
                 status_code=404,
             )
-        return Response({"a": _side(pair[0]), "b": _side(pair[1])})
+        return Response(build(ArenaPairSerializer, {"a": pair[0], "b": pair[1]}))
 
 
 class ArenaVoteApi(ListenerFeedbackApi):
@@ -78,18 +88,7 @@ class ArenaVoteApi(ListenerFeedbackApi):
         operation_id="arena_votes_create",
         request=InputSerializer,
         responses={
-            201: inline_serializer(
-                name="ArenaReveal",
-                fields={
-                    "revealed": inline_serializer(
-                        name="ArenaRevealed",
-                        fields={
-                            "a": serializers.DictField(),
-                            "b": serializers.DictField(),
-                        },
-                    )
-                },
-            ),
+            201: ArenaRevealSerializer,
             **errors(400, 403, 404),
         },
     )
@@ -102,9 +101,7 @@ class ArenaVoteApi(ListenerFeedbackApi):
             track_b=data.get("track_b"),
             outcome=data.get("outcome"),
         )
-        return Response(
-            {"revealed": {"a": reveal.a, "b": reveal.b}}, status=status.HTTP_201_CREATED
-        )
+        return Response(build(ArenaRevealSerializer, reveal), status=status.HTTP_201_CREATED)
 
 
 class ArenaStandingTrackSerializer(serializers.Serializer):
@@ -149,4 +146,4 @@ class ArenaLeaderboardApi(APIView):
     )
     def get(self, request: Request) -> Response:
         rows = selectors.arena_leaderboard(batch_id=_batch(request))
-        return Response(ArenaStandingSerializer(rows, many=True).data)
+        return Response(build_many(ArenaStandingSerializer, rows))

@@ -1,7 +1,6 @@
 """Reads for the producer dashboard: every track whatever its status, batches, chart data."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,17 +9,17 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from curation.arena import selectors as arena_selectors
 from curation.models import ArenaRating, ListenerTrack, Rating, RefusedAttempt
-from generation.composer import PRESETS
+from generation import selectors as generation_selectors
 from generation.models import BatchSchedule, GenerationBatch, Track
 
 REFUSED_REASONS = [RefusedAttempt.Reason.NOT_LISTENED, RefusedAttempt.Reason.INVALID]
@@ -53,16 +52,6 @@ SORTS: dict[str, tuple[str, list[Any]]] = {
 }
 
 
-@dataclass(frozen=True)
-class ProducerTrackFilters:
-    sort: str = "new"
-    status: str | None = None
-    batch: int | None = None
-    preset: str | None = None
-    pick: str | None = None  # "shortlisted", "vetoed" or "none"
-    tag: str | None = None
-
-
 def _attempts(reasons: list[RefusedAttempt.Reason]) -> Coalesce:
     total = (
         RefusedAttempt.objects.filter(track_id=OuterRef("pk"), reason__in=reasons)
@@ -73,42 +62,23 @@ def _attempts(reasons: list[RefusedAttempt.Reason]) -> Coalesce:
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
-def track_list(filters: ProducerTrackFilters) -> QuerySet[Track]:
-    """Tracks of every status with stats, arena rating, pick and the refused/throttled
-    attempt totals, in one query whatever the page size."""
-    tracks = (
+def track_list() -> QuerySet[Track]:
+    """Tracks of every status, newest first, with stats, arena rating, pick and the
+    refused/throttled attempt totals, in one query whatever the page size (filtered and
+    sorted by curation.producer.filters.ProducerTrackFilterSet)."""
+    return (
         Track.objects.select_related("batch", "stats", "arena", "pick")
         .annotate(refused=_attempts(REFUSED_REASONS), throttled=_attempts(THROTTLED_REASONS))
         .defer("peaks", "resolved_params", "sections")
+        .order_by(*SORTS["new"][1])
     )
-    if filters.status:
-        tracks = tracks.filter(status=filters.status)
-    if filters.batch is not None:
-        tracks = tracks.filter(batch_id=filters.batch)
-    if filters.preset:
-        tracks = tracks.filter(preset=filters.preset)
-    if filters.pick == "shortlisted":
-        tracks = tracks.filter(pick__shortlisted=True)
-    elif filters.pick == "vetoed":
-        tracks = tracks.filter(pick__vetoed=True)
-    elif filters.pick == "none":
-        tracks = tracks.exclude(Q(pick__shortlisted=True) | Q(pick__vetoed=True))
-    if filters.tag:
-        tracks = tracks.filter(pick__tags__contains=[filters.tag])
-    _, ordering = SORTS.get(filters.sort, SORTS["new"])
-    return tracks.order_by(*ordering)
 
 
-def track_filter_choices() -> dict[str, Any]:
-    return {
-        "sorts": {name: label for name, (label, _) in SORTS.items()},
-        "statuses": Track.Status.choices,
-        "presets": {name: preset.label for name, preset in sorted(PRESETS.items())},
-        "batches": list(
-            GenerationBatch.objects.order_by("-created_at").values_list("pk", flat=True)[:50]
-        ),
-        "picks": {"shortlisted": "Shortlisted", "vetoed": "Vetoed", "none": "Neither"},
-    }
+def batch_ids_recent(limit: int = 50) -> list[int]:
+    """The newest batches' ids, for the tracks table's batch list."""
+    return list(
+        GenerationBatch.objects.order_by("-created_at").values_list("pk", flat=True)[:limit]
+    )
 
 
 def arena_mark(ratings: Iterable[ArenaRating | None]) -> None:
@@ -127,8 +97,21 @@ def arena_mark(ratings: Iterable[ArenaRating | None]) -> None:
             setattr(rating, name, value)
 
 
-def tracks_arena_marked(tracks: list[Track]) -> list[Track]:
+def status_mark(tracks: Iterable[Track]) -> None:
+    """Mark each track with its status as the producer pages say it and, while a worker has
+    it, when it will be said to wait for one (generation.selectors' rule; the dashboard's
+    script relabels the row then)."""
+    now = timezone.now()
+    for track in tracks:
+        track.status_label = generation_selectors.track_status_label(track, now=now)  # type: ignore[attr-defined]
+        track.stalled_at = generation_selectors.track_stalled_at(track)  # type: ignore[attr-defined]
+
+
+def tracks_marked(tracks: list[Track]) -> list[Track]:
+    """The tracks, with their arena ratings marked (arena_mark) and their statuses
+    (status_mark)."""
     arena_mark(getattr(track, "arena", None) for track in tracks)
+    status_mark(tracks)
     return tracks
 
 
@@ -199,6 +182,7 @@ def batches_for_dashboard(*, recent: int = RECENT_BATCHES) -> dict[str, list[Gen
     )
     for batch in [*running, *finished]:
         counts = {status: 0 for status in Track.Status.values}
+        status_mark(batch.tracks.all())
         for track in batch.tracks.all():
             counts[track.status] += 1
         done = sum(counts[status] for status in Track.TERMINAL)

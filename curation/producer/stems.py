@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from albumvote.exceptions import ApplicationError
+from albumvote.permissions import producer_required
 from curation.albums import jobs
 from curation.albums.job_apis import job_json
-from curation.albums.views import producer_required
 from curation.producer import selectors
 from generation import stems
 from generation.audio.stems import SUM_TOLERANCE

@@ -1,7 +1,7 @@
 """Producer dashboard pages: batches and schedules, the tracks table, one track in full.
 
-Producers only (curation.albums.views.producer_required): anonymous visitors are sent to the
-login page, other users get a 403 page. Writes go through the generation and album services;
+Producers only (albumvote.permissions.producer_required): anonymous visitors are sent to the
+login page, other users get the 403 page. Writes go through the generation and album services;
 a refusal comes back as a message on the page, never a 500.
 """
 
@@ -12,28 +12,23 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from albumvote.exceptions import ApplicationError
+from albumvote.permissions import producer_required
 from curation.albums import services as album_services
-from curation.albums.views import producer_required
 from curation.producer import charts, selectors, table
-from curation.producer.forms import LaunchForm, PickForm, ScheduleForm, parse_track_filters
+from curation.producer.filters import ProducerTrackFilterSet
+from curation.producer.forms import PickForm
 from generation import schedules
+from generation import selectors as generation_selectors
 from generation import services as generation_services
-from generation.forms import preset_choices
+from generation.forms import BatchLaunchForm, BatchScheduleForm, preset_choices
 from generation.models import GenerationBatch, Track
 
 PAGE_SIZE = 50
-
-
-def _albums_url() -> str:
-    try:
-        return reverse("curation:producer-albums")
-    except NoReverseMatch:
-        return "/producer/albums/"
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -58,9 +53,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # For batches the live script adds: the same labels the server renders.
         "preset_labels": dict(preset_choices()),
         "batch_sources": dict(GenerationBatch.Source.choices),
-        "launch_form": LaunchForm(),
+        "launch_form": BatchLaunchForm(),
+        "waiting_label": generation_selectors.WAITING_FOR_WORKER,  # the live script's word
         "schedules": list(selectors.schedule_list()),
-        "albums_url": _albums_url(),
     }
     return render(request, "producer/dashboard.html", context)
 
@@ -68,7 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @producer_required
 @require_POST
 def batch_launch(request: HttpRequest) -> HttpResponse:
-    form = LaunchForm(request.POST)
+    form = BatchLaunchForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("curation:producer")
@@ -92,23 +87,25 @@ def track_retry(request: HttpRequest, track_id: int) -> HttpResponse:
 
 @producer_required
 def track_table(request: HttpRequest) -> HttpResponse:
-    filters, problems = parse_track_filters(request.GET)
-    for problem in problems:
+    filterset = ProducerTrackFilterSet(request.GET, queryset=selectors.track_list())
+    for problem in filterset.messages():
         messages.warning(request, problem)
-    page = Paginator(selectors.track_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    links = request.GET.copy()  # the filters, for the other pages' links
+    links.pop("page", None)
     context = {
         "page": page,
-        "tracks": selectors.tracks_arena_marked(list(page.object_list)),
+        "tracks": selectors.tracks_marked(list(page.object_list)),
         "columns": table.COLUMNS,
         "more": table.MORE,
         "veto_meaning": table.VETO_MEANING,
         "shortlist_meaning": table.SHORTLIST_MEANING,
-        "filters": filters,
-        "choices": selectors.track_filter_choices(),
-        "query": query.urlencode(),
-        "albums_url": _albums_url(),
+        "filters": filterset.values(),
+        "choices": {
+            **filterset.choices(),
+            "batch": {pk: f"Batch {pk}" for pk in selectors.batch_ids_recent()},
+        },
+        "query": links.urlencode(),
     }
     return render(request, "producer/tracks.html", context)
 
@@ -118,7 +115,7 @@ def track_detail(request: HttpRequest, track_id: int) -> HttpResponse:
     track = selectors.track_get(track_id=track_id)
     if track is None:
         raise Http404("No such track.")
-    selectors.tracks_arena_marked([track])
+    selectors.tracks_marked([track])
     pick = getattr(track, "pick", None)
     stats = getattr(track, "stats", None)
     initial = {
@@ -192,7 +189,7 @@ def track_picks(request: HttpRequest, track_id: int) -> HttpResponse:
 
 @producer_required
 def schedule_create(request: HttpRequest) -> HttpResponse:
-    return _schedule_form(request, ScheduleForm(request.POST or None), created=True)
+    return _schedule_form(request, BatchScheduleForm(request.POST or None), created=True)
 
 
 @producer_required
@@ -200,10 +197,12 @@ def schedule_edit(request: HttpRequest, schedule_id: int) -> HttpResponse:
     schedule = selectors.schedule_get(schedule_id=schedule_id)
     if schedule is None:
         raise Http404("No such schedule.")
-    return _schedule_form(request, ScheduleForm(request.POST or None, instance=schedule))
+    return _schedule_form(request, BatchScheduleForm(request.POST or None, instance=schedule))
 
 
-def _schedule_form(request: HttpRequest, form: ScheduleForm, created: bool = False) -> HttpResponse:
+def _schedule_form(
+    request: HttpRequest, form: BatchScheduleForm, created: bool = False
+) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:

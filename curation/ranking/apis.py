@@ -18,11 +18,12 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from albumvote import parsers
+from albumvote.builders import build
 from albumvote.exceptions import ApplicationError
 from albumvote.openapi import errors
-from curation import api_docs
 from curation.apis import JsonOnly
 from curation.ranking import selectors
+from curation.serializers import RankingPageSerializer
 
 CACHE_SECONDS = 15
 MAX_PAGE_SIZE = 100
@@ -55,7 +56,7 @@ class RankingsApi(APIView):
         operation_id="rankings_list",
         parameters=[InputSerializer],
         responses={
-            200: api_docs.RankingPageSerializer,
+            200: RankingPageSerializer,
             304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)"),
             **errors(400, 404),
         },
@@ -71,16 +72,17 @@ class RankingsApi(APIView):
         has_next = page.more if not backwards else True
         has_previous = after is not None and (page.more if backwards else True)
         url = request.build_absolute_uri()
-        head = {
+        body = {
             "sort": query.sort,
             "window": query.window,
             "next": _link(url, query.sort, page.last, False) if has_next and page.last else None,
             "previous": _link(url, query.sort, page.first, True)
             if has_previous and page.first
             else None,
+            "results": page.entries,
         }
         # Encoded once: the same bytes are hashed for the ETag and sent.
-        content = orjson.dumps(head)[:-1] + b',"results":' + page.results_json + b"}"
+        content = orjson.dumps(build(RankingPageSerializer, body))
         etag = '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
         response: HttpResponse
         if etag in request.headers.get("If-None-Match", ""):

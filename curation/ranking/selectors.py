@@ -2,14 +2,11 @@
 and with the figures of the crowd's verdict (curation.ranking.verdict)."""
 
 import collections
-import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
+from typing import Any, NamedTuple
 
-import orjson
 from django.db import connection
-from django.urls import reverse
 from django.utils import timezone
 
 from curation.models import ArenaRating, TrackStats
@@ -62,13 +59,20 @@ class Position:
     backwards: bool = False
 
 
+class Entry(NamedTuple):
+    """A page's entry: the row, and the figures the verdict makes of it."""
+
+    track: Any  # a Row
+    figures: verdict.Figures
+
+
 @dataclass(frozen=True)
 class RankingPage:
-    """A page as the feed sends it: its entries already encoded as a JSON array, the
-    positions of its first and last entries (for the previous and next links), and whether
-    more follow in the direction it was read."""
+    """A page's entries (shaped by curation.serializers.RankingEntrySerializer), the
+    positions of its first and last (for the previous and next links), and whether more
+    follow in the direction it was read."""
 
-    results_json: bytes
+    entries: list[Entry]
     first: Position | None
     last: Position | None
     more: bool
@@ -83,32 +87,11 @@ def ranking_page(query: RankingQuery, *, size: int, after: Position | None = Non
     prior = verdict.site_mean_rating() if rows else verdict.NO_RATINGS_MEAN
     now = verdict.trend_clock()
     return RankingPage(
-        orjson.dumps([_entry(row, prior, now) for row in rows]),
+        [Entry(row, verdict.figures(row, prior=prior, now=now)) for row in rows],
         Position(rows[0].key, rows[0].track_id, backwards) if rows else None,
         Position(rows[-1].key, rows[-1].track_id, backwards) if rows else None,
         more,
     )
-
-
-def _entry(row: Any, prior: float, now: datetime) -> dict[str, Any]:
-    pk = row.track_id
-    return {
-        "track": {
-            "id": pk,
-            "title": row.track_title,
-            "preset": row.track_preset,
-            "key": row.track_key,
-            "camelot": row.track_camelot,
-            "tempo_bpm": row.track_tempo_bpm,
-            "duration_s": row.track_duration_s,
-            "batch": row.track_batch_id,
-            "published_at": _moment(row.track_finished_at),
-            "url": _url("curation:track", pk),
-            "audio_mp3": _url("curation:track-audio", pk, "mp3"),
-            "audio_opus": _url("curation:track-audio", pk, "opus"),
-        },
-        **verdict.figures(row, prior=prior, now=now),
-    }
 
 
 def _fetch_page(
@@ -158,18 +141,3 @@ def _page_sql(query: RankingQuery, after: Position | None) -> tuple[str, list[st
         where.append(f"({key}, s.track_id) {'>' if backwards else '<'} (%s, %s)")
         params += [after.key, after.track_id]
     return key, where, params, "ASC" if backwards else "DESC"
-
-
-def _moment(value: datetime | None) -> str | None:
-    """UTC, to the microsecond."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value else None
-
-
-@functools.cache
-def _url_pattern(name: str, extra: tuple[str, ...]) -> str:
-    # reverse() costs ~20 µs; a page of 100 entries needs 300 URLs, so resolve once and fill in.
-    return reverse(name, args=[987654321, *extra]).replace("987654321", "{}")
-
-
-def _url(name: str, pk: int, *extra: str) -> str:
-    return _url_pattern(name, extra).format(pk)

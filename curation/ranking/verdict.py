@@ -9,7 +9,7 @@ site-wide prior and trending's decay.
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet, Sum, Value
@@ -124,35 +124,31 @@ class _Empty:
 EMPTY_STATS = _Empty()
 
 
-def figures(stats: StatsColumns | None, *, prior: float, now: datetime) -> dict[str, Any]:
-    """A track's figures as every API shows them (a track without a stats row yet has the
-    figures of an empty one)."""
+class Figures(NamedTuple):
+    """A track's figures at a moment: its stats columns (an empty row's, without one) and
+    what depends on the moment. The APIs' shape of them is curation.serializers.FiguresFields."""
+
+    stats: StatsColumns
+    distribution: dict[str, int]  # "1".."5": how many gave that many stars
+    bayesian_average: float
+    trending: float
+
+
+def figures(stats: StatsColumns | None, *, prior: float, now: datetime) -> Figures:
+    """A track's figures (a track without a stats row yet has the figures of an empty one)."""
     columns: StatsColumns = EMPTY_STATS if stats is None else stats
     counts = [columns.stars_1, columns.stars_2, columns.stars_3, columns.stars_4, columns.stars_5]
-    return {
-        "crowd_score": columns.crowd_score,
-        "ratings": {
-            "count": columns.rating_count,
-            "distribution": dict(zip(map(str, scoring.STARS), counts, strict=True)),
-            "mean": columns.mean,
-            "bayesian_average": scoring.bayes(
-                columns.rating_sum,
-                columns.rating_count,
-                prior_mean=prior,
-                strength=settings.CURATION_BAYES_PRIOR_STRENGTH,
-            ),
-            "lower_bound": columns.lower_bound,
-        },
-        "listening": {
-            "plays": columns.plays,
-            "unique_listeners": columns.unique_listeners,
-            "listen_through": columns.listen_through,
-            "skip_rate": columns.skip_rate,
-            "replays": columns.replays,
-        },
-        "trending": scoring.trend_now(columns.trend_log, now),
-        "controversy": columns.controversy,
-    }
+    return Figures(
+        columns,
+        dict(zip(map(str, scoring.STARS), counts, strict=True)),
+        scoring.bayes(
+            columns.rating_sum,
+            columns.rating_count,
+            prior_mean=prior,
+            strength=settings.CURATION_BAYES_PRIOR_STRENGTH,
+        ),
+        scoring.trend_now(columns.trend_log, now),
+    )
 
 
 # --- what depends on the moment ---------------------------------------------------------------

@@ -1,31 +1,25 @@
 // The producers' album workspace: the tracklist (drag a row's handle, or Alt+arrow keys on
 // it), live totals and transitions, suggestions with the crowd/picks weight, the preview
-// mix, finalizing (after a confirmation) and exports. The server renders the first state;
-// every change goes through /api/v1/albums/<id>/... and the page re-renders from the
-// workspace JSON the API answers. Pieces live in ./albums/: the markup, the side panels,
-// dragging, the confirmation dialog and the jobs.
-import { el, plural, requestJson } from "./util.js";
+// mix, finalizing (after a confirmation) and exports (with stems if asked). The server renders
+// the first state; every change goes through the album API, at the addresses the page gives
+// (./albums/urls.js), and the page re-renders from the workspace JSON the API answers. Pieces
+// live in ./albums/: the markup, the side panels, dragging, the confirmation dialog and the jobs.
+import { el, formatTime, plural, requestJson } from "./util.js";
 import { askToPublish } from "./albums/confirm.js";
 import { jobRunner } from "./albums/jobs.js";
-import {
-  addButton,
-  candidateItem,
-  formatLength,
-  suggestedMeta,
-  trackRow,
-  transitionLine,
-} from "./albums/markup.js";
+import { addButton, candidateItem, suggestedMeta, trackRow, transitionLine } from "./albums/markup.js";
 import { renderPins, renderTotals, renderVersions } from "./albums/panels.js";
 import { dragToReorder } from "./albums/reorder.js";
+import { pageUrls } from "./albums/urls.js";
 
 export function initAlbumWorkspace(main) {
   const root = main.querySelector("[data-album-workspace]");
   if (!root) return null;
-  const id = root.dataset.albumId;
-  const api = `/api/v1/albums/${id}/`;
+  const url = pageUrls(root);
   const $ = (selector) => root.querySelector(selector);
   const status = $("[data-status]");
   const list = $("[data-tracklist]");
+  const blank = $("template[data-row-blank]").content.querySelector("li"); // a row to fill in
   // The words for the crowd score and the suggestion score (from the server: one home).
   const help = { crowd: root.dataset.crowdHelp || "", suggestion: root.dataset.suggestionHelp || "" };
   const timers = new Set();
@@ -55,7 +49,7 @@ export function initAlbumWorkspace(main) {
   }
 
   async function load() {
-    const result = await requestJson("GET", `${api}workspace/`);
+    const result = await requestJson("GET", url("workspace"));
     if (stopped) return;
     if (!result.ok) {
       failed(result, "Could not load the album.");
@@ -70,7 +64,7 @@ export function initAlbumWorkspace(main) {
     if (busy) return false;
     busy = true;
     root.setAttribute("aria-busy", "true");
-    const result = await requestJson("PUT", `${api}tracks/`, { tracks: ids });
+    const result = await requestJson("PUT", url("tracks"), { tracks: ids });
     busy = false;
     root.removeAttribute("aria-busy");
     if (stopped) return false;
@@ -177,7 +171,7 @@ export function initAlbumWorkspace(main) {
     const transitions = new Map(workspace.transitions.map((t) => [t.from, t]));
     const count = workspace.tracks.length;
     list.replaceChildren(
-      ...workspace.tracks.map((track, index) => trackRow(track, index, count, transitions.get(track.id), help)),
+      ...workspace.tracks.map((track, index) => trackRow(blank, track, index, count, transitions.get(track.id), url)),
     );
     $("[data-tracklist-empty]").hidden = count > 0;
     renderTotals(root, workspace);
@@ -192,7 +186,7 @@ export function initAlbumWorkspace(main) {
       const number = live ? live.number : workspace.published_version;
       published.replaceChildren(
         `Published: version ${number} · `,
-        el("a", { href: root.dataset.publicUrl }, ["public page"]),
+        el("a", { href: url("public") }, ["public page"]),
       );
     } else {
       published.textContent = "Not published yet";
@@ -210,7 +204,7 @@ export function initAlbumWorkspace(main) {
       return raw === "" ? null : Number(raw);
     };
     const minutes = number("target_minutes");
-    const result = await requestJson("PATCH", api, {
+    const result = await requestJson("PATCH", url("album"), {
       title: String(form.get("title") || ""),
       description: String(form.get("description") || ""),
       target_count: number("target_count"),
@@ -234,7 +228,7 @@ export function initAlbumWorkspace(main) {
   });
   listen(weight, "change", async () => {
     // The album remembers the slider for next time.
-    const result = await requestJson("PATCH", api, { crowd_weight: Number(weight.value) });
+    const result = await requestJson("PATCH", url("album"), { crowd_weight: Number(weight.value) });
     if (!result.ok) failed(result, "The weight was not saved.");
     else state = result.data;
   });
@@ -243,7 +237,7 @@ export function initAlbumWorkspace(main) {
     const count = Math.max(1, Math.min(100, Number($("[data-count]").value) || 10));
     say("Ranking and sequencing…");
     const params = new URLSearchParams({ weight: Number(weight.value).toFixed(2), count: String(count) });
-    const result = await requestJson("GET", `${api}suggestions/?${params}`);
+    const result = await requestJson("GET", `${url("suggestions")}?${params}`);
     if (stopped) return;
     if (!result.ok) return failed(result, "No suggestions this time; try again.");
     suggestion = result.data;
@@ -307,7 +301,7 @@ export function initAlbumWorkspace(main) {
       results.replaceChildren();
       return;
     }
-    const result = await requestJson("GET", `/api/v1/tracks/?${new URLSearchParams({ search: query })}`);
+    const result = await requestJson("GET", `${url("search")}?${new URLSearchParams({ search: query })}`);
     if (stopped) return;
     if (!result.ok) return failed(result, "The search did not work; try again.");
     const on = new Set(trackIds());
@@ -318,7 +312,7 @@ export function initAlbumWorkspace(main) {
           el("span", { class: "ws-suggested-title" }, [track.title]),
           el("span", { class: "ws-suggested-meta" }, [
             [
-              track.duration_s ? formatLength(track.duration_s) : "",
+              track.duration_s ? formatTime(track.duration_s) : "",
               track.camelot || track.key || "",
               track.tempo_bpm ? `${Math.round(track.tempo_bpm)} BPM` : "",
             ]
@@ -353,7 +347,7 @@ export function initAlbumWorkspace(main) {
       number: latest + 1,
       title: state.title,
       tracks: plural(state.totals.count, "track"),
-      length: formatLength(state.totals.length_s),
+      length: formatTime(state.totals.length_s),
       replaces: state.published_version,
       download: state.allow_download,
     });
@@ -364,7 +358,7 @@ export function initAlbumWorkspace(main) {
       return;
     }
     finalizeButton.disabled = true;
-    const result = await requestJson("POST", `${api}finalize/`);
+    const result = await requestJson("POST", url("finalize"));
     finalizeButton.disabled = false;
     if (stopped) return;
     if (!result.ok) {
@@ -378,16 +372,19 @@ export function initAlbumWorkspace(main) {
     say(`Finalized version ${result.data.number}; the public album page shows it now.`);
   });
 
-  const jobs = jobRunner({ say, alive: () => !stopped, timers });
+  const jobs = jobRunner({ say, alive: () => !stopped, timers, jobUrl: (job) => url("job", job) });
   listen($("[data-preview]"), "click", (event) =>
-    jobs.start(`${api}preview/`, $('[data-job="preview"]'), "Preview", event.currentTarget),
+    jobs.start(url("preview"), $('[data-job="preview"]'), "Preview", event.currentTarget),
   );
   listen($("[data-versions]"), "click", (event) => {
     const button = event.target.closest("[data-export]");
     if (!button) return;
     const number = button.dataset.export;
-    const box = root.querySelector(`[data-job="export-${number}"]`);
-    jobs.start(`${api}versions/${number}/export/`, box, `Export of version ${number}`, button);
+    const item = button.closest("[data-version]");
+    const stems = Boolean(item.querySelector("[data-export-stems]")?.checked);
+    const box = item.querySelector(`[data-job="export-${number}"]`);
+    const label = `Export of version ${number}${stems ? " with stems" : ""}`;
+    jobs.start(url("export", number), box, label, button, { stems });
   });
 
   load();

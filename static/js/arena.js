@@ -121,7 +121,7 @@ function wirePair(root, player) {
       heardText: element.querySelector("[data-heard]"),
       heardBar: element.querySelector("[data-heard-bar]"),
     };
-    entry.waveform = new Waveform(element.querySelector("[data-arena-waveform]"), {
+    entry.waveform = new Waveform(element.querySelector("[data-waveform]"), {
       onSeek: (seconds) => {
         if (player.track === track) {
           player.seek(seconds);
@@ -235,7 +235,7 @@ function wirePair(root, player) {
       button.disabled = true;
     });
     const [a, b] = sides;
-    const result = await requestJson("POST", "/api/v1/arena/votes/", {
+    const result = await requestJson("POST", root.dataset.voteUrl, {
       track_a: a.track.id,
       track_b: b.track.id,
       outcome,
@@ -252,7 +252,8 @@ function wirePair(root, player) {
       const reveal = entry.element.querySelector("[data-reveal]");
       const track = result.data.revealed[key];
       const link = document.createElement("a");
-      link.href = `/tracks/${track.id}/`;
+      // The page's link for the side: it gives away no more than its data-track id does.
+      link.href = entry.element.dataset.revealUrl;
       link.textContent = track.title || `Track ${track.id}`;
       reveal.replaceChildren("It was ", link);
       entry.button.disabled = true;

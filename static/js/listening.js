@@ -1,8 +1,7 @@
 // Listening events: what the player did, numbered per session, batched to
 // POST /api/v1/listening-events/. The server turns them into listen time, which unlocks rating.
-import { requestJson, uuid } from "./util.js";
+import { requestJson, siteUrl, uuid } from "./util.js";
 
-const ENDPOINT = "/api/v1/listening-events/";
 const MAX_BATCH = 200;
 const MAX_PENDING = 1000;
 
@@ -48,7 +47,8 @@ export class ListeningReporter {
   flush({ unloading = false } = {}) {
     if (unloading) {
       const batches = this.takeBatches();
-      batches.forEach((batch) => requestJson("POST", ENDPOINT, batch, { keepalive: true }));
+      const url = siteUrl("listening-events");
+      batches.forEach((batch) => requestJson("POST", url, batch, { keepalive: true }));
       return Promise.resolve();
     }
     this.chain = this.chain.then(() => this.sendPending()).catch(() => {});
@@ -73,7 +73,9 @@ export class ListeningReporter {
     const batches = this.takeBatches();
     for (let i = 0; i < batches.length; i += 1) {
       const batch = batches[i];
-      const result = await requestJson("POST", ENDPOINT, batch, { keepalive: true });
+      const result = await requestJson("POST", siteUrl("listening-events"), batch, {
+        keepalive: true,
+      });
       if (result.ok) {
         this.onResult({ track: batch.track, ...result.data });
         continue;

@@ -1,10 +1,8 @@
 // Track lists: each list is a queue (a track's play button plays the list from there), the
 // live "New" and "Top" lists on the home and batch pages, and the "N new tracks — show them"
-// notice on /tracks/ (new tracks are announced there, not shuffled into the page).
-import { el, flash, formatTime, icon, plural, trackFromItem } from "./util.js";
-
-const PLAY_PATH = "M7 4.5v15L20 12z";
-const PAUSE_PATH = "M6 4h4.5v16H6zM13.5 4H18v16h-4.5z";
+// notice on /tracks/ (new tracks are announced there, not shuffled into the page). A track
+// that arrives live is drawn from the page's blank item (templates/curation/_track_item.html).
+import { flash, formatTime, plural, trackFromItem } from "./util.js";
 
 export function initLists(main, { player, live, navigate }) {
   const cleanups = [];
@@ -25,11 +23,12 @@ export function initLists(main, { player, live, navigate }) {
   cleanups.push(() => player.removeEventListener("change", refresh));
   refresh();
 
+  const blank = main.querySelector("template[data-track-blank]")?.content.querySelector("li");
   main.querySelectorAll("[data-live-new]").forEach((list) => {
-    cleanups.push(liveNewList(list, live, refresh));
+    cleanups.push(liveNewList(list, live, blank, refresh));
   });
   main.querySelectorAll("[data-live-top]").forEach((list) => {
-    cleanups.push(liveTopList(list, live, refresh));
+    cleanups.push(liveTopList(list, live, blank, refresh));
   });
   const notice = main.querySelector("[data-new-notice]");
   if (notice) cleanups.push(newTracksNotice(notice, main, live, navigate));
@@ -63,31 +62,30 @@ function toggleEmpty(list) {
   if (empty) empty.hidden = list.children.length > 0;
 }
 
-function liveNewList(list, live, refresh) {
+function liveNewList(list, live, blank, refresh) {
   const limit = Number(list.dataset.liveNew) || Infinity;
   const batch = list.dataset.matchBatch ? Number(list.dataset.matchBatch) : null;
-  const add = (summary) => {
-    if (batch !== null && summary.batch !== batch) return false;
-    if (list.querySelector(`:scope > li[data-track-id="${summary.id}"]`)) return false;
-    const item = renderItem(summary, null);
-    list.prepend(item);
-    flash(item, "is-fresh", 4000);
-    return true;
-  };
-  return live.watch(["new"], (topic, payload, source) => {
-    // State is the newest first; prepend the oldest first so the order comes out right.
-    const tracks = source === "event" ? [payload] : payload.slice(0, limit).reverse();
-    const added = tracks.map(add).some(Boolean);
-    if (!added) return;
+  return live.watch(["new"], (tracks) => {
+    const wanted = tracks.filter((track) => batch === null || track.batch === batch);
+    // The newest first: prepend the oldest first so that the order comes out right.
+    const added = [];
+    for (const track of wanted.slice(0, limit).reverse()) {
+      if (list.querySelector(`:scope > li[data-track-id="${track.id}"]`)) continue;
+      const item = filledItem(blank, track, null);
+      list.prepend(item);
+      added.push(item);
+    }
+    if (!added.length) return;
+    added.forEach((item) => flash(item, "is-fresh", 4000));
     while (list.children.length > limit) list.lastElementChild.remove();
     toggleEmpty(list);
     refresh();
   });
 }
 
-function liveTopList(list, live, refresh) {
+function liveTopList(list, live, blank, refresh) {
   const limit = Number(list.dataset.liveTop) || 10;
-  return live.watch(["top"], (topic, tracks) => {
+  return live.watch(["top"], (tracks) => {
     const wanted = tracks.slice(0, limit);
     const items = [...list.querySelectorAll(":scope > li[data-track-id]")];
     const existing = new Map(items.map((item) => [Number(item.dataset.trackId), item]));
@@ -95,9 +93,9 @@ function liveTopList(list, live, refresh) {
     const next = wanted.map((track) => {
       let item = existing.get(track.id);
       if (!item) {
-        item = renderItem(track, track.rating);
+        item = filledItem(blank, track, track.rating);
         changed.push(item);
-      } else if (updateScore(item, track.rating)) {
+      } else if (updateScore(item, blank, track.rating)) {
         changed.push(item);
       }
       return item;
@@ -121,8 +119,10 @@ function newTracksNotice(notice, main, live, navigate) {
   const fresh = new Set();
   let button = null;
   const onPage = (id) => Boolean(main.querySelector(`li[data-track-id="${id}"]`));
-  return live.watch(["new"], (topic, summary, source) => {
-    if (source !== "event" || !matchesFilters(summary, filters) || onPage(summary.id)) return;
+  return live.watch(["new"], (tracks, { source, event }) => {
+    if (source !== "event") return; // announced here, while the page is open
+    const summary = event.track;
+    if (!matchesFilters(summary, filters) || onPage(summary.id)) return;
     fresh.add(summary.id);
     if (!button) {
       button = document.createElement("button");
@@ -145,58 +145,58 @@ function matchesFilters(track, filters) {
   return true;
 }
 
-// --- markup, in step with templates/curation/_track_item.html -------------------------------
+// --- a track's item, from the blank the server rendered -------------------------------------
 
-function scoreChildren(rating) {
-  if (!rating || !rating.count) return [el("span", { class: "score-count" }, ["No ratings yet"])];
-  return [
-    el("span", { class: "score-average" }, [
-      el("span", { "aria-hidden": "true" }, ["★ "]),
-      el("span", { class: "sr-only" }, ["Average "]),
-      Number(rating.average).toFixed(1),
-    ]),
-    " ",
-    el("span", { class: "score-count" }, [plural(rating.count, "rating")]),
-  ];
+// The track's words where the blank's data-fill says; a part it has no value for goes.
+function filledItem(blank, track, rating) {
+  const item = blank.cloneNode(true);
+  Object.assign(item.dataset, {
+    trackId: String(track.id),
+    title: track.title,
+    url: track.url,
+    opus: track.audio.opus,
+    mp3: track.audio.mp3,
+    peaks: track.peaks_url,
+    duration: track.duration_s ?? "",
+  });
+  item.querySelector("[data-play-item]").setAttribute("aria-label", `Play ${track.title}`);
+  const link = item.querySelector('[data-fill="title"]');
+  link.href = track.url;
+  link.textContent = track.title;
+  const key = track.camelot ? `${track.key} (${track.camelot})` : track.key;
+  const meta = {
+    preset: track.preset_label ?? "",
+    key: track.key ? key : null,
+    tempo: track.tempo_bpm ? `${Math.round(track.tempo_bpm)} BPM` : null,
+    length: track.duration_s ? formatTime(track.duration_s) : null,
+  };
+  for (const [name, words] of Object.entries(meta)) {
+    const part = item.querySelector(`[data-fill="${name}"]`);
+    if (words === null) part.remove();
+    else part.textContent = words;
+  }
+  item.querySelector("[data-score]").replaceWith(filledScore(blank, rating));
+  return item;
 }
 
-function updateScore(item, rating) {
+// The score: the blank's rated words with the figures, or its unrated ones.
+function filledScore(blank, rating) {
+  const score = blank.querySelector("[data-score]").cloneNode(true);
+  const rated = Boolean(rating?.count);
+  score.querySelectorAll(rated ? "[data-unrated]" : "[data-rated]").forEach((part) => part.remove());
+  if (rated) {
+    score.querySelector('[data-fill="average"]').textContent = Number(rating.average).toFixed(1);
+    score.querySelector('[data-fill="count"]').textContent = plural(rating.count, "rating");
+  }
+  return score;
+}
+
+// True if the score's words changed.
+function updateScore(item, blank, rating) {
   const score = item.querySelector("[data-score]");
-  const replacement = el("p", {}, scoreChildren(rating));
+  const next = filledScore(blank, rating);
   const squash = (text) => text.replace(/\s+/g, " ").trim();
-  if (squash(score.textContent) === squash(replacement.textContent)) return false;
-  score.replaceChildren(...replacement.childNodes);
+  if (squash(score.textContent) === squash(next.textContent)) return false;
+  score.replaceWith(next);
   return true;
-}
-
-function renderItem(track, rating) {
-  const meta = [track.preset_label];
-  if (track.key) meta.push(track.camelot ? `${track.key} (${track.camelot})` : track.key);
-  if (track.tempo_bpm) meta.push(`${Math.round(track.tempo_bpm)} BPM`);
-  if (track.duration_s) meta.push(formatTime(track.duration_s));
-  return el(
-    "li",
-    {
-      class: "track-card",
-      "data-track-id": String(track.id),
-      "data-title": track.title,
-      "data-url": track.url,
-      "data-opus": track.audio.opus,
-      "data-mp3": track.audio.mp3,
-      "data-peaks": track.peaks_url,
-      "data-duration": track.duration_s ?? "",
-    },
-    [
-      el("button", { type: "button", class: "play-item", "data-play-item": "", "aria-label": `Play ${track.title}` }, [
-        icon("icon-play", PLAY_PATH),
-        icon("icon-pause", PAUSE_PATH),
-      ]),
-      el("div", { class: "track-card-body" }, [
-        el("h3", { class: "track-card-title" }, [el("a", { href: track.url }, [track.title])]),
-        // Spaces between the items, as in the template, so that lines can break there.
-        el("p", { class: "track-card-meta" }, meta.flatMap((text, i) => [i ? " " : "", el("span", {}, [text])])),
-      ]),
-      el("p", { class: "track-card-score", "data-score": "" }, scoreChildren(rating)),
-    ],
-  );
 }

@@ -1,35 +1,114 @@
 // Live updates over /ws/live/: one socket for whatever topics the page's widgets watch.
 // Contract: subscribe first, then load state over HTTP, then apply events (whole state each).
+// The state lives here, changed only by the rules below; widgets render what they are handed.
 // When the socket drops it says so quietly and reconnects with backoff, then refetches.
-import { requestJson } from "./util.js";
+import { requestJson, siteUrl } from "./util.js";
 
-const STATE_URL = "/api/v1/live/";
+// Channels routes have no names to reverse (curation/routing.py): the one address not on the page.
+const SOCKET_PATH = "/ws/live/";
 const PING_MS = 25000;
 const MAX_DELAY_MS = 30000;
+// As many tracks as the server's "new" list holds (curation/selectors.LIVE_LIST_LENGTH); the
+// contract test (tests/curation/test_contract.py) fails if the two differ.
+export const NEW_LENGTH = 10;
+
+// --- the state and the rules that change it -------------------------------------------------
+// Shaped as GET /api/v1/live/ answers: {tracks: {<id>: rating}, top: [...], new: [...]}, for
+// the topics watched. A state is never changed in place: a part that is the same object as
+// before has not changed, and nobody is told.
+
+export function emptyState() {
+  return { tracks: {} };
+}
+
+// The topic an event belongs to (null for frames that are not events).
+export function topicOf(event) {
+  if (event.type === "rating.updated") return `track:${event.track}`;
+  if (event.type === "top.updated") return "top";
+  if (event.type === "track.ready") return "new";
+  return null;
+}
+
+export function partOf(state, topic) {
+  if (topic === "top" || topic === "new") return state[topic];
+  return state.tracks[topic.slice("track:".length)];
+}
+
+function withPart(state, topic, value) {
+  if (topic === "top" || topic === "new") return { ...state, [topic]: value };
+  return { ...state, tracks: { ...state.tracks, [topic.slice("track:".length)]: value } };
+}
+
+// A state for one topic from elsewhere (the HTTP answer, the page's own markup or request): a
+// list replaces the one held; a track's figures carry a version, and no newer one changes nothing.
+export function withFetched(state, topic, value) {
+  if (topic === "top" || topic === "new") return withPart(state, topic, value);
+  const held = partOf(state, topic);
+  return held && value.version <= held.version ? state : withPart(state, topic, value);
+}
+
+// An event: the figures and the top list come whole, as fetched; a published track goes first
+// in "new", once, which keeps its NEW_LENGTH newest.
+export function withEvent(state, event) {
+  const topic = topicOf(event);
+  if (topic === "top") return withFetched(state, topic, event.tracks);
+  if (topic === "new") {
+    const held = state.new || [];
+    if (held.some((track) => track.id === event.track.id)) return state;
+    return withPart(state, topic, [event.track, ...held].slice(0, NEW_LENGTH));
+  }
+  if (topic) return withFetched(state, topic, event.rating);
+  return state;
+}
+
+// Only the parts of the topics still watched.
+function onlyTopics(state, topics) {
+  let kept = emptyState();
+  for (const topic of topics) {
+    const part = partOf(state, topic);
+    if (part !== undefined) kept = withPart(kept, topic, part);
+  }
+  return kept;
+}
+
+// --- the socket -----------------------------------------------------------------------------
 
 export class LiveClient {
   constructor(statusElement) {
     this.status = statusElement;
-    this.watchers = new Set(); // {topics: Set, handler(topic, payload, source)}
+    this.watchers = new Set(); // {topics: Set, handler(value, change)}
     this.subscribed = new Set(); // asked for on this socket
     this.confirmed = new Set(); // acknowledged by the server and loaded over HTTP
+    this.loading = new Map(); // topic -> events that came while its state was being fetched
+    this.state = emptyState();
     this.socket = null;
     this.attempt = 0;
     this.retryTimer = null;
     this.pingTimer = null;
-    this.eventCounts = new Map(); // topic -> events seen, to drop state older than an event
     window.addEventListener("online", () => this.reconnectNow());
   }
 
-  // Calls handler(topic, payload, "state" | "event") for the topics; returns an unwatch function.
-  watch(topics, handler) {
+  // Calls handler(value, {topic, source, event}) each time a topic's state changes; source is
+  // "state" (fetched), "event" or "local" (offered by the page). `rendered`, {topic: value}: the
+  // state the page was drawn with, so that fetching it again is no change. Returns an unwatch.
+  watch(topics, handler, rendered = {}) {
+    for (const [topic, value] of Object.entries(rendered)) {
+      this.state = withFetched(this.state, topic, value);
+    }
     const watcher = { topics: new Set(topics), handler };
     this.watchers.add(watcher);
     this.sync();
     return () => {
       this.watchers.delete(watcher);
+      this.state = onlyTopics(this.state, this.wanted());
       this.sync();
     };
+  }
+
+  // The answer to the page's own request (its vote), kept by the same rules as the rest.
+  offer(topic, value) {
+    if (!this.wanted().has(topic)) return;
+    this.change(topic, withFetched(this.state, topic, value), { source: "local" });
   }
 
   // True once events for the topic are flowing and its state has been loaded.
@@ -68,7 +147,7 @@ export class LiveClient {
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     let socket;
     try {
-      socket = new WebSocket(`${scheme}://${window.location.host}/ws/live/`);
+      socket = new WebSocket(`${scheme}://${window.location.host}${SOCKET_PATH}`);
     } catch {
       this.closed();
       return;
@@ -100,6 +179,7 @@ export class LiveClient {
       case "subscribed":
         this.attempt = 0;
         this.showPaused(false);
+        frame.topics.forEach((topic) => this.loading.set(topic, []));
         this.fetchState(frame.topics).then(() => {
           frame.topics.forEach((topic) => this.subscribed.has(topic) && this.confirmed.add(topic));
         });
@@ -111,26 +191,25 @@ export class LiveClient {
         if (frame.code === "live_unavailable") this.showPaused(true);
         else console.warn("live:", frame.code, frame.message);
         break;
-      case "rating.updated":
-        this.deliver(`track:${frame.track}`, frame.rating, "event");
-        break;
-      case "top.updated":
-        this.deliver("top", frame.tracks, "event");
-        break;
-      case "track.ready":
-        this.deliver("new", frame.track, "event");
-        break;
-      default:
-        break; // pong
+      default: {
+        const topic = topicOf(frame); // null: a pong
+        if (!topic || !this.subscribed.has(topic)) break;
+        if (this.loading.has(topic)) this.loading.get(topic).push(frame);
+        else this.change(topic, withEvent(this.state, frame), { source: "event", event: frame });
+      }
     }
   }
 
-  deliver(topic, payload, source) {
-    if (source === "event") this.eventCounts.set(topic, (this.eventCounts.get(topic) || 0) + 1);
+  // Takes the next state and tells the topic's watchers if their part changed.
+  change(topic, next, { source, event = null }) {
+    const before = partOf(this.state, topic);
+    this.state = next;
+    const value = partOf(next, topic);
+    if (value === before || value === undefined) return;
     this.watchers.forEach((watcher) => {
       if (!watcher.topics.has(topic)) return;
       try {
-        watcher.handler(topic, payload, source);
+        watcher.handler(value, { topic, source, event });
       } catch (error) {
         console.error(error);
       }
@@ -138,20 +217,21 @@ export class LiveClient {
   }
 
   async fetchState(topics) {
-    if (!topics?.length) return;
-    const before = new Map(topics.map((topic) => [topic, this.eventCounts.get(topic) || 0]));
-    const url = `${STATE_URL}?topics=${encodeURIComponent(topics.join(","))}`;
+    const url = `${siteUrl("live-state")}?topics=${encodeURIComponent(topics.join(","))}`;
     const result = await requestJson("GET", url);
-    if (!result.ok || !result.data) return;
+    const answer = result.ok && result.data ? result.data : null;
     for (const topic of topics) {
-      // An event that arrived meanwhile carries state at least as new as this answer.
-      if ((this.eventCounts.get(topic) || 0) !== before.get(topic)) continue;
+      const meanwhile = this.loading.get(topic) || [];
+      this.loading.delete(topic);
       if (!this.subscribed.has(topic)) continue;
-      let payload;
-      if (topic === "top") payload = result.data.top;
-      else if (topic === "new") payload = result.data.new;
-      else payload = result.data.tracks?.[topic.slice("track:".length)];
-      if (payload !== undefined) this.deliver(topic, payload, "state");
+      const fetched = answer ? partOf(answer, topic) : undefined;
+      if (fetched !== undefined) {
+        this.change(topic, withFetched(this.state, topic, fetched), { source: "state" });
+      }
+      // Then the events that came while it was on its way, in order, by the same rules.
+      meanwhile.forEach((event) =>
+        this.change(topic, withEvent(this.state, event), { source: "event", event }),
+      );
     }
   }
 
@@ -161,6 +241,7 @@ export class LiveClient {
     this.socket = null;
     this.subscribed.clear();
     this.confirmed.clear();
+    this.loading.clear();
     if (!this.wanted().size) return;
     this.showPaused(true);
     // Exponential backoff from 1 s to 30 s, with jitter so a restart is not a stampede.

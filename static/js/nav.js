@@ -1,8 +1,11 @@
 // In-place navigation: same-origin links and GET forms fetch the next page and swap its
 // <main> (and <title>, header) into this one, so the player outside <main> keeps playing.
 // History, focus and scroll behave as on a normal page load; any failure falls back to one.
+import { siteUrl } from "./util.js";
 
-const SKIP_PREFIXES = ["/admin/", "/api/", "/static/", "/media/", "/ws/"];
+// Where the site is not pages. The API and the sockets are mounted without a name to reverse
+// (albumvote/urls.py, curation/routing.py); the rest the page names.
+const UNNAMED_PREFIXES = ["/api/", "/ws/"];
 const FILE_SUFFIX = /\.(mid|midi|mp3|opus|ogg|json|rss|atom|txt|xml|pdf|png|jpe?g|svg|ico|zip)$/i;
 
 export class Navigator {
@@ -13,6 +16,7 @@ export class Navigator {
     this.main = document.getElementById("main");
     this.controller = null;
     this.current = this.key(window.location.href);
+    this.skipPrefixes = [...["admin", "static", "media"].map(siteUrl), ...UNNAMED_PREFIXES];
   }
 
   start() {
@@ -31,7 +35,7 @@ export class Navigator {
 
   handles(url) {
     if (url.origin !== window.location.origin) return false;
-    if (SKIP_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) return false;
+    if (this.skipPrefixes.some((prefix) => url.pathname.startsWith(prefix))) return false;
     return !FILE_SUFFIX.test(url.pathname);
   }
 

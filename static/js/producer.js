@@ -3,9 +3,12 @@
 // templates/producer/_batch.html, moves a batch from Running to Recent when it finishes (and
 // back on a retry), builds the same markup for a batch launched while the page is open, and
 // reconnects with backoff (never after 4403: not a producer). After a reconnect it reloads
-// both lists from the server, since events sent while it was away are lost.
+// both lists from the server, since events sent while it was away are lost. A track a worker
+// has says "waiting for a worker" once its stalled_at passes (the server's rule, in
+// generation.selectors; the page only keeps the time). Addresses come from the page's
+// data-track-url and data-retry-url, Django's URLs for track 0.
 
-import { csrfToken } from "./util.js";
+import { csrfToken, formatDateTime } from "./util.js";
 
 const TERMINAL = ["ready", "rejected", "failed"];
 const FORBIDDEN = 4403;
@@ -18,7 +21,9 @@ export function initProducerPage(main) {
     root,
     presets: readJson(main, "preset-labels"),
     sources: readJson(main, "batch-sources"),
+    stallTimers: new Map(),
   };
+  watchStalls(page);
   let socket = null;
   let retryTimer = null;
   let attempts = 0;
@@ -35,6 +40,7 @@ export function initProducerPage(main) {
   const resync = async () => {
     held = [];
     await reloadLists(root);
+    watchStalls(page);
     const frames = held;
     held = null;
     // Anything newer than the fetched page is applied again; every event is idempotent.
@@ -76,6 +82,7 @@ export function initProducerPage(main) {
   return () => {
     stopped = true;
     window.clearTimeout(retryTimer);
+    page.stallTimers.forEach((timer) => window.clearTimeout(timer));
     socket?.close();
   };
 }
@@ -94,7 +101,7 @@ function handle(page, frame, say) {
   if (frame.type === "ready") say("Live: progress updates as tracks are composed.", "live");
   else if (frame.type === "error") say(frame.message, "paused");
   else if (frame.type === "batch.launched") batchLaunched(page, frame.batch);
-  else if (frame.type === "track.status") trackStatus(root, frame.track, frame.batch);
+  else if (frame.type === "track.status") trackStatus(page, frame.track, frame.batch);
   else if (frame.type === "batch.finished") batchFinished(root, frame.batch);
 }
 
@@ -125,19 +132,43 @@ function batchFinished(root, batch) {
   if (!block) return;
   const finished = block.querySelector("[data-finished]");
   if (finished && batch.finished_at) {
-    finished.textContent = ` · finished ${clock(root, batch.finished_at)}`;
+    finished.textContent = ` · finished ${formatDateTime(batch.finished_at)}`;
   }
   moveBatch(root, block, "[data-recent]");
 }
 
-// Hours and minutes in the site's time zone, as the server renders them.
-function clock(root, iso) {
-  const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-  try {
-    return new Intl.DateTimeFormat("en-GB", { ...options, timeZone: root.dataset.timeZone })
-      .format(new Date(iso));
-  } catch {
-    return new Intl.DateTimeFormat("en-GB", options).format(new Date(iso));
+// Django's URL of track 0's page (data-track-url) or retry (data-retry-url), for this track.
+function urlOf(root, name, trackId) {
+  return root.dataset[name].replace("/0/", `/${trackId}/`);
+}
+
+// The badge says the status; a track a worker has says "waiting for a worker" from stalled_at
+// on (at once if that has passed), unless an event about it comes first.
+function showStatus(page, badge, trackId, status, stalledAt) {
+  window.clearTimeout(page.stallTimers.get(trackId));
+  page.stallTimers.delete(trackId);
+  const say = (text, kind) => {
+    badge.textContent = text;
+    badge.className = `status status-${kind}`;
+  };
+  badge.dataset.status = status;
+  say(status, status);
+  if (!stalledAt) return;
+  const waiting = () => say(page.root.dataset.waitingLabel, "waiting");
+  const due = Date.parse(stalledAt) - Date.now();
+  if (due <= 0) waiting();
+  else page.stallTimers.set(trackId, window.setTimeout(waiting, due));
+}
+
+// The rows the server rendered (again after a reload of the lists) with a track a worker has
+// still; one the server already says is waiting stays so, whatever this computer's clock says.
+function watchStalls(page) {
+  page.stallTimers.forEach((timer) => window.clearTimeout(timer));
+  page.stallTimers.clear();
+  const badges = page.root.querySelectorAll("[data-status][data-stalled-at]:not(.status-waiting)");
+  for (const badge of badges) {
+    const trackId = Number(badge.closest("[data-track-row]").dataset.trackRow);
+    showStatus(page, badge, trackId, badge.dataset.status, badge.dataset.stalledAt);
   }
 }
 
@@ -180,17 +211,16 @@ function updateProgress(root, batchId, counts) {
   if (totalText) totalText.textContent = String(total);
 }
 
-function trackStatus(root, track, batch) {
+function trackStatus(page, track, batch) {
+  const { root } = page;
   const row = root.querySelector(`[data-track-row="${track.id}"]`);
   if (row) {
-    const badge = row.querySelector("[data-status]");
-    badge.textContent = track.status;
-    badge.className = `status status-${track.status}`;
+    showStatus(page, row.querySelector("[data-status]"), track.id, track.status, track.stalled_at);
     if (track.title) row.querySelector("[data-title]").textContent = track.title;
     row.querySelector("[data-error]").textContent = track.error || "";
     const actions = row.querySelector("[data-actions]");
     actions.replaceChildren();
-    if (track.status === "failed") actions.append(retryForm(track.id));
+    if (track.status === "failed") actions.append(retryForm(root, track.id));
   }
   if (batch) updateProgress(root, batch.id, batch.counts);
   if (!TERMINAL.includes(track.status)) {
@@ -204,10 +234,10 @@ function trackStatus(root, track, batch) {
   }
 }
 
-function retryForm(trackId) {
+function retryForm(root, trackId) {
   const form = document.createElement("form");
   form.method = "post";
-  form.action = `/producer/tracks/${trackId}/retry/`;
+  form.action = urlOf(root, "retryUrl", trackId);
   const token = document.createElement("input");
   token.type = "hidden";
   token.name = "csrfmiddlewaretoken";
@@ -236,7 +266,8 @@ function batchLaunched(page, batch) {
   heading.textContent = `Batch ${batch.id} `;
   const meta = document.createElement("span");
   meta.className = "batch-meta";
-  meta.textContent = `${page.sources[batch.source] || batch.source} · just now`;
+  const by = batch.launched_by ? ` by ${batch.launched_by}` : "";
+  meta.textContent = `${page.sources[batch.source] || batch.source}${by} · just now`;
   heading.append(meta);
   const text = document.createElement("p");
   text.className = "batch-progress-text";
@@ -261,13 +292,13 @@ function batchLaunched(page, batch) {
     );
     cells[0].textContent = String(track.position + 1);
     const link = document.createElement("a");
-    link.href = `/producer/tracks/${track.id}/`;
+    link.href = urlOf(root, "trackUrl", track.id);
     link.dataset.title = "";
     link.textContent = "(untitled yet)";
     cells[1].append(link);
     cells[2].textContent = page.presets[track.preset] || track.preset;
     const badge = document.createElement("span");
-    badge.dataset.status = "";
+    badge.dataset.status = track.status;
     badge.className = `status status-${track.status}`;
     badge.textContent = track.status;
     cells[3].append(badge);

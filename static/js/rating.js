@@ -33,7 +33,7 @@ export function initTrackPage(main, { player, live }) {
 
 function heroControls(root, track, player) {
   const button = root.querySelector("[data-play-track]");
-  const waveform = new Waveform(root.querySelector("[data-track-waveform]"), {
+  const waveform = new Waveform(root.querySelector("[data-waveform]"), {
     onSeek: (seconds) => {
       if (!player.isCurrent(track.id)) player.playFrom([track], 0);
       player.seek(seconds);
@@ -92,7 +92,8 @@ function ratingWidget(root, main, track, player, live) {
   const errorBox = widget.querySelector("[data-rating-error]");
   const statusBox = widget.querySelector("[data-rating-status]");
   const announce = crowd.querySelector("[data-rating-announce]");
-  const endpoint = `/api/v1/tracks/${track.id}/rating/`;
+  const endpoint = widget.dataset.ratingUrl;
+  const topic = `track:${track.id}`;
 
   let rating = readJson(main, "track-rating");
   // Stars, and listening as the server has counted it; updated by its answers only.
@@ -157,13 +158,13 @@ function ratingWidget(root, main, track, player, live) {
       : "No ratings yet";
   }
 
-  // Events carry whole state; a copy no newer than ours is dropped.
-  function applyRating(next, { fromOthers }) {
-    if (!next || next.version <= rating.version) return;
+  // The crowd's figures, from live.js whenever they change: after a vote of others, or ours
+  // (offered to it, so that a late copy of the older figures cannot undo it). Others' are read out.
+  function showRating(next, { source }) {
     rating = next;
     renderCrowd();
     flash(crowd, "is-updated");
-    if (fromOthers) announce.textContent = describe();
+    if (source !== "local") announce.textContent = describe();
   }
 
   function showError(message) {
@@ -211,7 +212,7 @@ function ratingWidget(root, main, track, player, live) {
     }
     mine.stars = result.data.stars;
     mine.can_rate = true;
-    applyRating(result.data.rating, { fromOthers: false });
+    live.offer(topic, result.data.rating);
     showStatus(`Thanks — you rated this track ${plural(mine.stars, "star")}. ${describe()}.`);
   }
 
@@ -225,7 +226,7 @@ function ratingWidget(root, main, track, player, live) {
       return;
     }
     mine.stars = null;
-    applyRating(result.data.rating, { fromOthers: false });
+    live.offer(topic, result.data.rating);
     showStatus(`Your rating was removed. ${describe()}.`);
     stars[0].focus();
   }
@@ -251,9 +252,7 @@ function ratingWidget(root, main, track, player, live) {
   document.addEventListener("albumvote:listened", onListened);
   player.addEventListener("change", onPlayer);
 
-  const unwatch = live.watch([`track:${track.id}`], (topic, next) =>
-    applyRating(next, { fromOthers: true }),
-  );
+  const unwatch = live.watch([topic], showRating, { [topic]: rating });
 
   renderMine();
   return () => {

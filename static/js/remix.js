@@ -62,7 +62,5 @@ async function onSubmit(event) {
   addBatch(root, data);
 }
 
-if (!window.albumvoteRemixReady) {
-  window.albumvoteRemixReady = true;
-  document.addEventListener("submit", onSubmit);
-}
+// app.js imports this module once per page load, so this listener is added once.
+document.addEventListener("submit", onSubmit);

@@ -1,4 +1,5 @@
-// Small helpers shared by the front-end modules: time and date labels, CSRF, JSON requests, ids.
+// Small helpers shared by the front-end modules: time and date labels, CSRF, JSON requests, ids,
+// the site's addresses.
 
 // A length of time, as the server writes it (generation/templatetags/formats.py duration):
 // the nearest whole second, halves up, then m:ss, or h:mm:ss from an hour up.
@@ -41,6 +42,15 @@ export function formatDateTime(value, { time = true } = {}) {
 
 export function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+// An address the scripts use, by name: base.html writes each with {% url %} as
+// <body data-url-NAME>, so no script spells one.
+export function siteUrl(name) {
+  const key = `url-${name}`.replace(/-(\w)/g, (_, letter) => letter.toUpperCase());
+  const url = document.body.dataset[key];
+  if (!url) throw new Error(`base.html has no data-url-${name}`);
+  return url;
 }
 
 export function csrfToken() {

@@ -14,7 +14,8 @@ from curation.albums import services as album_services
 from curation.models import ArenaVote
 from curation.tasks import refit_arena
 from generation.audio import RenderedAudio
-from tests.e2e.test_albums import album_of, crowd_favourite, log_in
+from tests.curation.albums.helpers import album_of
+from tests.e2e.album_steps import crowd_favourite, log_in
 from tests.e2e.test_listening import playable_track, rendered  # noqa: F401  (fixture)
 from tests.factories import GenerationBatchFactory, ProducerFactory
 

@@ -4,23 +4,26 @@ draws its charts."""
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from curation.albums import services as album_services
 from curation.models import ArenaRating, ListenerTrack, Rating, TrackStats
-from generation import events, services
+from generation import dispatch, events, services
 from generation.models import GenerationBatch, Track
-from tests.e2e.test_albums import log_in
+from tests.e2e.album_steps import log_in
 from tests.factories import (
     GenerationBatchFactory,
     ListenerFactory,
     ProducerFactory,
     ReadyTrackFactory,
     TrackFactory,
+    UserFactory,
 )
 
 pytestmark = [
@@ -166,6 +169,64 @@ def test_a_producer_watches_a_batch_compose_live_and_reads_the_charts(
     expect(remix.locator(f'[data-remix-batch="{batch.pk}"]')).to_be_visible()
     page.screenshot(path=output_dir / "producer-remix.png", full_page=False)
     assert problems == []
+
+
+def test_the_dashboard_says_who_launched_a_batch_and_which_tracks_wait_for_a_worker(
+    browser, site: str, output_dir: Path, monkeypatch
+):
+    """A batch launched while the page is open names its producer, as a reloaded page does;
+    a track no worker can still be on says so, at load and live, once its time is up."""
+    from playwright.sync_api import expect
+
+    monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: None)
+    producer = ProducerFactory.create(username="curator")
+    batch = GenerationBatchFactory.create(count=2)
+    dead = TrackFactory.create(batch=batch, position=0, status=Track.Status.RENDERING)
+    later = TrackFactory.create(batch=batch, position=1, status=Track.Status.QUEUED)
+    limit_s = settings.GENERATION_TASK_TIME_LIMIT
+    Track.objects.filter(pk=dead.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=limit_s + 5)
+    )
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.clock.install()  # the page's timers run on a clock the test can move on
+    log_in(page, site, producer.username, "/producer/")
+    status = page.locator(f'[data-track-row="{dead.pk}"] [data-status]')
+    expect(status).to_have_text("waiting for a worker")
+    page.wait_for_function(
+        "document.querySelector('[data-producer-live] [data-live-status]')"
+        "?.dataset.state === 'live'",
+        timeout=10_000,
+    )
+
+    # A worker takes the other track; it is rendering until its task's time is up.
+    set_status(later, Track.Status.RENDERING)
+    status = page.locator(f'[data-track-row="{later.pk}"] [data-status]')
+    expect(status).to_have_text("rendering", timeout=10_000)
+    page.clock.fast_forward((limit_s + 1) * 1000)
+    expect(status).to_have_text("waiting for a worker")
+
+    params = services.batch_params_validate({"count": 1, "seed": 5})
+    in_thread(
+        lambda: services.batch_launch(
+            params=params, source=GenerationBatch.Source.DASHBOARD, launched_by=producer
+        )
+    )
+    launched = GenerationBatch.objects.latest("pk")
+    meta = page.locator(f'[data-batch-id="{launched.pk}"] .batch-meta')
+    expect(meta).to_contain_text("Dashboard by curator", timeout=10_000)
+    page.screenshot(path=output_dir / "producer-dashboard-waiting.png", full_page=True)
+    page.reload()
+    expect(meta).to_contain_text("Dashboard by curator")
+
+    # A listener is refused with the site's page, and none of it.
+    for width, height in ((1280, 800), (390, 844)):
+        other = browser.new_context(viewport={"width": width, "height": height}).new_page()
+        log_in(other, site, UserFactory.create().username, "/producer/")
+        expect(other.get_by_role("heading", name="Producers only")).to_be_visible()
+        expect(other.locator("main")).not_to_contain_text("curator")
+        other.screenshot(path=output_dir / f"producer-listener-refused-{width}.png")
+        other.context.close()
 
 
 def fits(page) -> dict[str, int]:

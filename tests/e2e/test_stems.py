@@ -11,7 +11,7 @@ from django.db import connection
 
 from curation.albums import jobs
 from curation.albums.models import AlbumJob
-from tests.e2e.test_albums import log_in
+from tests.e2e.album_steps import log_in
 from tests.factories import ProducerFactory, ReadyTrackFactory
 from tests.generation.audio.pieces import dense_piece
 

@@ -5,6 +5,7 @@ from django_celery_beat.models import PeriodicTask
 
 from generation import composer
 from generation.models import BatchSchedule, GenerationBatch, Track
+from tests.curation.producer.helpers import schedule_data
 from tests.factories import TrackFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("queued")]
@@ -78,36 +79,14 @@ def test_retry_action_requeues_failed_tracks(admin_client, queued):
 def test_schedules_are_edited_in_admin_and_run_now(admin_client, queued):
     response = admin_client.post(
         "/admin/generation/batchschedule/add/",
-        {
-            "name": "Nightly",
-            "enabled": "on",
-            "count": 4,
-            "preset": "",
-            "temperature": 1.0,
-            "minute": "0",
-            "hour": "3",
-            "day_of_week": "*",
-            "day_of_month": "*",
-            "month_of_year": "*",
-        },
+        schedule_data(),
     )
     assert response.status_code == 302
     schedule = BatchSchedule.objects.get()
     assert PeriodicTask.objects.get().pk == schedule.periodic_task_id
     bad = admin_client.post(
         f"/admin/generation/batchschedule/{schedule.pk}/change/",
-        {
-            "name": "Nightly",
-            "enabled": "on",
-            "count": 4,
-            "preset": "",
-            "temperature": 1.0,
-            "minute": "75",
-            "hour": "3",
-            "day_of_week": "*",
-            "day_of_month": "*",
-            "month_of_year": "*",
-        },
+        schedule_data(minute="75"),
     )
     assert bad.status_code == 200
     assert "Bad crontab" in bad.content.decode()

@@ -1,12 +1,15 @@
 """Progress events reach the batch group and the all-batches group, after the commit only."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 
 from generation import dispatch, events, services
 from generation.models import GenerationBatch, Track
 from generation.tasks import generate_track
+from tests.factories import ProducerFactory, TrackFactory
 from tests.layers import LayerListener
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,3 +96,31 @@ def test_a_channel_layer_failure_does_not_fail_the_work(settings, monkeypatch, c
     track = TrackFactory.create()
     events.send_track_status(track)  # on_commit runs at once outside a transaction
     assert "could not send track.status" in caplog.text
+
+
+def test_a_launch_says_who_launched_it(redis_channel_layer, monkeypatch, listen):
+    monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: None)
+    everything = listen(events.ALL_BATCHES_GROUP)
+    params = services.batch_params_validate({"count": 1, "seed": 1})
+    producer = ProducerFactory.create(username="curator")
+    services.batch_launch(
+        params=params, source=GenerationBatch.Source.DASHBOARD, launched_by=producer
+    )
+    services.batch_launch(params=params, source=GenerationBatch.Source.COMMAND)
+    launched = [m["batch"] for m in everything.wait(count=2) if m["type"] == "batch.launched"]
+    assert [(b["source"], b["launched_by"]) for b in launched] == [
+        ("dashboard", "curator"),
+        ("command", None),
+    ]
+
+
+def test_a_track_status_says_when_the_track_would_wait_for_a_worker(redis_channel_layer, listen):
+    listener = listen(events.ALL_BATCHES_GROUP)
+    rendering = TrackFactory.create(status=Track.Status.RENDERING)
+    events.send_track_status(rendering)
+    events.send_track_status(TrackFactory.create(status=Track.Status.READY))
+    busy, done = [m["track"] for m in listener.wait(count=2)]
+    limit = timedelta(seconds=settings.GENERATION_TASK_TIME_LIMIT)
+    touched = Track.objects.get(pk=rendering.pk).updated_at
+    assert busy["stalled_at"] == (touched + limit).isoformat()
+    assert done["stalled_at"] is None

@@ -45,7 +45,6 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "albumvote.openapi.add_rating_endpoint",
         "albumvote.openapi.add_authentication_errors",
     ],
 }

@@ -6,13 +6,15 @@ import { el, requestJson } from "../util.js";
 const POLL_MS = 1000;
 
 // say(message, {error}) reports to the workspace's status line; alive() is false once the
-// page has been left (nothing more is fetched or drawn then); timers collects the polls.
-export function jobRunner({ say, alive, timers }) {
-  async function start(url, box, label, button) {
+// page has been left (nothing more is fetched or drawn then); timers collects the polls;
+// jobUrl(id) is where a job is followed.
+export function jobRunner({ say, alive, timers, jobUrl }) {
+  // body: what the job is asked for with (an export's {stems}), or nothing.
+  async function start(url, box, label, button, body = undefined) {
     button.disabled = true;
     box.hidden = false;
     box.replaceChildren(el("p", {}, [`${label}: starting…`]));
-    const result = await requestJson("POST", url);
+    const result = await requestJson("POST", url, body);
     if (!alive()) return;
     if (!result.ok) {
       button.disabled = false;
@@ -41,7 +43,7 @@ export function jobRunner({ say, alive, timers }) {
     const tick = async () => {
       timers.delete(timer);
       if (!alive()) return;
-      const result = await requestJson("GET", `/api/v1/album-jobs/${job.id}/`);
+      const result = await requestJson("GET", jobUrl(job.id));
       if (!alive()) return;
       if (!result.ok) {
         stage.textContent = result.data?.error?.message || "Lost track of the job; retrying…";

@@ -1,74 +1,60 @@
-// The workspace's markup built from the API's JSON, in step with the server-rendered
-// templates/albums/_workspace_row.html (keep the two alike).
-import { el, formatTime, icon, plural } from "../util.js";
-
-const PLAY_PATH = "M7 4.5v15L20 12z";
-const PAUSE_PATH = "M6 4h4.5v16H6zM13.5 4H18v16h-4.5z";
+// The workspace's markup from the API's JSON: a tracklist row from the blank the server
+// rendered (templates/albums/_workspace_row.html, in <template data-row-blank>), and the
+// suggestions' items, which only the script draws.
+import { el, formatTime, plural } from "../util.js";
 
 // The crowd score, labelled and explained the same way wherever the workspace shows it.
 export function crowdFigure(score, help) {
   return el("span", { class: "ws-crowd", title: help }, [`Crowd score ${fixed(score)}`]);
 }
 
-// One tracklist row. help: {crowd} (the tooltip text).
-export function trackRow(track, index, count, transition, help) {
+// One tracklist row: the blank filled in, each part where its data-fill says; a part the
+// track has no value for goes. url: the page's addresses (./urls.js).
+export function trackRow(blank, track, index, count, transition, url) {
+  const item = blank.cloneNode(true);
   const title = track.title || `Track ${track.id}`;
-  const meta = [];
-  if (track.duration_s) meta.push(formatTime(Math.round(track.duration_s)));
-  if (track.key) meta.push(track.camelot ? `${track.key} (${track.camelot})` : track.key);
-  if (track.tempo_bpm) meta.push(`${Math.round(track.tempo_bpm)} BPM`);
-  if (track.rating_count) meta.push(`★ ${Number(track.mean).toFixed(1)} (${plural(track.rating_count, "rating")})`);
-  meta.push(crowdFigure(track.crowd_score, help.crowd));
-  const pick = pickLabel(track.pick);
-  if (pick) meta.push(pick);
-  const url = `/tracks/${track.id}/`;
-  const item = el(
-    "li",
-    {
-      class: "ws-row",
-      "data-track-id": String(track.id),
-      "data-title": title,
-      "data-url": url,
-      "data-opus": `${url}audio.opus`,
-      "data-mp3": `${url}audio.mp3`,
-      "data-peaks": `${url}peaks.json`,
-      "data-duration": track.duration_s ?? "",
-    },
-    [
-      el("div", { class: "ws-row-main" }, [
-        el(
-          "button",
-          {
-            type: "button",
-            class: "ws-handle",
-            "data-handle": "",
-            "aria-label": `Move ${title} (position ${index + 1}); Alt+Up or Alt+Down moves it`,
-            "aria-describedby": "ws-move-help",
-          },
-          [el("span", { "aria-hidden": "true" }, ["⠿"])],
-        ),
-        el("span", { class: "ws-position", "aria-hidden": "true" }, [String(index + 1)]),
-        el("button", { type: "button", class: "play-item", "data-play-item": "", "aria-label": `Play ${title}` }, [
-          icon("icon-play", PLAY_PATH),
-          icon("icon-pause", PAUSE_PATH),
-        ]),
-        el("div", { class: "ws-row-body" }, [
-          el("p", { class: "ws-row-title" }, [el("a", { href: url }, [title])]),
-          el(
-            "p",
-            { class: "track-card-meta" },
-            meta.flatMap((part, i) => [i ? " " : "", typeof part === "string" ? el("span", {}, [part]) : part]),
-          ),
-        ]),
-        el("div", { class: "ws-row-actions" }, [
-          smallButton("↑", `Move ${title} up`, { "data-move": "up" }, index === 0),
-          smallButton("↓", `Move ${title} down`, { "data-move": "down" }, index === count - 1),
-          smallButton("✕", `Remove ${title}`, { "data-remove": "", class: "ws-small ws-remove" }),
-        ]),
-      ]),
-    ],
-  );
-  if (transition && index < count - 1) item.append(transitionLine(transition));
+  Object.assign(item.dataset, {
+    trackId: String(track.id),
+    title,
+    url: url("track", track.id),
+    opus: url("opus", track.id),
+    mp3: url("mp3", track.id),
+    peaks: url("peaks", track.id),
+    duration: track.duration_s ?? "",
+  });
+  const part = (selector) => item.querySelector(selector);
+  const labels = {
+    "[data-handle]": `Move ${title} (position ${index + 1}); Alt+Up or Alt+Down moves it`,
+    "[data-play-item]": `Play ${title}`,
+    '[data-move="up"]': `Move ${title} up`,
+    '[data-move="down"]': `Move ${title} down`,
+    "[data-remove]": `Remove ${title}`,
+  };
+  for (const [selector, label] of Object.entries(labels)) part(selector).setAttribute("aria-label", label);
+  part('[data-move="up"]').disabled = index === 0;
+  part('[data-move="down"]').disabled = index === count - 1;
+  part(".ws-position").textContent = String(index + 1);
+  const link = part('[data-fill="title"]');
+  link.href = item.dataset.url;
+  link.textContent = title;
+  const words = {
+    length: track.duration_s ? formatTime(track.duration_s) : null,
+    key: track.key ? (track.camelot ? `${track.key} (${track.camelot})` : track.key) : null,
+    tempo: track.tempo_bpm ? `${Math.round(track.tempo_bpm)} BPM` : null,
+    rating: track.rating_count
+      ? `★ ${Number(track.mean).toFixed(1)} (${plural(track.rating_count, "rating")})`
+      : null,
+    pick: pickLabel(track.pick) || null,
+  };
+  for (const [name, text] of Object.entries(words)) {
+    const span = part(`[data-fill="${name}"]`);
+    if (text === null) span.remove();
+    else span.textContent = text;
+  }
+  part(".ws-crowd").textContent = `Crowd score ${fixed(track.crowd_score)}`;
+  const line = part("[data-transition]");
+  if (transition && index < count - 1) line.replaceWith(transitionLine(transition));
+  else line.remove();
   return item;
 }
 
@@ -112,7 +98,7 @@ export function suggestedMeta(candidate, help) {
   const parts = [
     candidate.camelot || "",
     candidate.tempo_bpm ? `${Math.round(candidate.tempo_bpm)} BPM` : "",
-    candidate.duration_s ? formatTime(Math.round(candidate.duration_s)) : "",
+    candidate.duration_s ? formatTime(candidate.duration_s) : "",
   ].filter(Boolean);
   return el("span", { class: "ws-suggested-meta" }, [
     ...parts.flatMap((text) => [text, " · "]),
@@ -128,14 +114,6 @@ export function transitionLine(transition) {
   ]);
 }
 
-function smallButton(text, label, attributes, disabled = false) {
-  return el(
-    "button",
-    { type: "button", class: "ws-small", "aria-label": label, disabled: disabled ? "" : null, ...attributes },
-    [text],
-  );
-}
-
 function pickLabel(pick) {
   if (!pick) return "";
   if (typeof pick === "string") return pick;
@@ -146,13 +124,4 @@ function pickLabel(pick) {
 
 export function fixed(value) {
   return value === null || value === undefined ? "—" : Number(value).toFixed(2);
-}
-
-export function formatLength(seconds) {
-  if (!seconds) return "0:00";
-  const whole = Math.round(seconds);
-  if (whole < 3600) return formatTime(whole);
-  const hours = Math.floor(whole / 3600);
-  const rest = whole % 3600;
-  return `${hours}:${String(Math.floor(rest / 60)).padStart(2, "0")}:${String(rest % 60).padStart(2, "0")}`;
 }

@@ -1,7 +1,7 @@
 // The workspace's side panels, redrawn from the workspace JSON: the totals, the version
-// history (keeping a running export's progress) and the fixed first and last tracks.
-import { el, formatDateTime, plural } from "../util.js";
-import { formatLength } from "./markup.js";
+// history (keeping a running export's progress and each "Include stems" choice) and the fixed
+// first and last tracks.
+import { el, formatDateTime, formatTime, plural } from "../util.js";
 
 export function renderTotals(root, workspace) {
   const $ = (selector) => root.querySelector(selector);
@@ -12,7 +12,7 @@ export function renderTotals(root, workspace) {
   set("count", `${totals.count}${workspace.target_count ? ` of ${workspace.target_count}` : ""}`);
   set(
     "length",
-    `${formatLength(totals.length_s)}${workspace.target_length_s ? ` of ${formatLength(workspace.target_length_s)}` : ""}`,
+    `${formatTime(totals.length_s)}${workspace.target_length_s ? ` of ${formatTime(workspace.target_length_s)}` : ""}`,
   );
   set("keys", totals.keys.length ? totals.keys.join(", ") : "—");
   set(
@@ -26,30 +26,48 @@ export function renderTotals(root, workspace) {
 export function renderVersions(root, workspace) {
   const $ = (selector) => root.querySelector(selector);
   const versions = $("[data-versions]");
-  // Keep a running export's progress when the list is redrawn.
+  // Keep a running export's progress, and what was ticked, when the list is redrawn.
   const jobs = new Map([...versions.querySelectorAll("[data-job]")].map((job) => [job.dataset.job, job]));
+  const ticked = new Set(
+    [...versions.querySelectorAll("[data-export-stems]:checked")].map((box) => box.closest("li").dataset.version),
+  );
   versions.replaceChildren(
     ...workspace.versions.map((version) => {
       const who = version.finalized_by;
       const name = who && typeof who === "object" ? who.username || who.name : who;
       const by = name ? ` by ${name}` : "";
       const when = formatDateTime(version.finalized_at); // as the server writes dates
-      const key = `export-${version.number}`;
+      const number = String(version.number);
+      const key = `export-${number}`;
       const job = jobs.get(key) || el("div", { class: "ws-job", "data-job": key, hidden: "" });
-      return el("li", { "data-version": String(version.number) }, [
+      const box = `ws-stems-${number}`;
+      return el("li", { "data-version": number }, [
         el("p", {}, [
-          el("strong", {}, [`Version ${version.number}`]),
-          ` · finalized ${when}${by} · ${plural(version.track_count, "track")} · ${formatLength(version.total_s)}`,
+          el("strong", {}, [`Version ${number}`]),
+          ` · finalized ${when}${by} · ${plural(version.track_count, "track")} · ${formatTime(version.total_s)}`,
         ]),
-        el(
-          "button",
-          { type: "button", class: "button-secondary ws-small-button", "data-export": String(version.number) },
-          [`Export version ${version.number}`],
-        ),
+        el("div", { class: "ws-export" }, [
+          el("button", { type: "button", class: "button-secondary ws-small-button", "data-export": number }, [
+            `Export version ${number}`,
+          ]),
+          " ",
+          el("span", { class: "ws-export-stems" }, [
+            el("input", {
+              id: box,
+              type: "checkbox",
+              "data-export-stems": "",
+              "aria-describedby": "ws-stems-help",
+              checked: ticked.has(number) ? "" : null,
+            }),
+            " ",
+            el("label", { for: box }, ["Include stems"]),
+          ]),
+        ]),
         job,
       ]);
     }),
   );
+  $("[data-stems-help]").hidden = workspace.versions.length === 0;
   $("[data-versions-empty]").hidden = workspace.versions.length > 0;
 }
 

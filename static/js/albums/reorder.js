@@ -125,20 +125,18 @@ export function dragToReorder(list, { rowSelector, handleSelector, canStart, vis
     }
   };
 
-  list.addEventListener("pointerdown", onPointerDown);
-  list.addEventListener("pointermove", onPointerMove);
-  list.addEventListener("pointerup", onPointerUp);
-  list.addEventListener("pointercancel", onPointerCancel);
-  list.addEventListener("lostpointercapture", onPointerCancel);
-  document.addEventListener("keydown", onKey);
+  const listeners = [
+    [list, "pointerdown", onPointerDown],
+    [list, "pointermove", onPointerMove],
+    [list, "pointerup", onPointerUp],
+    [list, "pointercancel", onPointerCancel],
+    [list, "lostpointercapture", onPointerCancel],
+    [document, "keydown", onKey],
+  ];
+  listeners.forEach(([target, type, handler]) => target.addEventListener(type, handler));
 
   return () => {
     cancel();
-    list.removeEventListener("pointerdown", onPointerDown);
-    list.removeEventListener("pointermove", onPointerMove);
-    list.removeEventListener("pointerup", onPointerUp);
-    list.removeEventListener("pointercancel", onPointerCancel);
-    list.removeEventListener("lostpointercapture", onPointerCancel);
-    document.removeEventListener("keydown", onKey);
+    listeners.forEach(([target, type, handler]) => target.removeEventListener(type, handler));
   };
 }

@@ -1,55 +1,26 @@
-"""The album pages through Django's test client: the public albums and album page, the
-producers' album list and workspace, who may see them, and query counts that do not grow."""
+"""The public album pages through Django's test client: the albums page and an album's page
+(its tracklist, cover, sharing and download), and query counts that do not grow. The producers'
+pages are in test_album_workspace_page.py."""
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import Client
 
 from curation.albums import cover, services
-from curation.albums.models import Album, AlbumJob
-from curation.models import TrackStats
-from curation.ranking.verdict import EMPTY_CROWD_SCORE
+from tests.curation.albums.helpers import (
+    content,
+    export_of,
+    meta,
+    published_album,
+    rated,
+    rows,
+    text,
+)
 from tests.factories import ProducerFactory, ReadyTrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
-
-
-def rows(html: str, list_marker: str) -> list[str]:
-    """The data-title of each row of the list carrying `list_marker`, in page order."""
-    start = html.index(list_marker)
-    end = html.index("</ol>", start)
-    return re.findall(r'<li class="[^"]*"[^>]*data-title="([^"]*)"', html[start:end])
-
-
-def rated(title: str, stars: int, count: int, **fields):
-    track = ReadyTrackFactory.create(title=title, **fields)
-    TrackStats.objects.create(
-        track=track, rating_count=count, rating_sum=stars * count, **{f"stars_{stars}": count}
-    )
-    return track
-
-
-def published_album(producer, title: str, tracks, **fields) -> Album:
-    album = services.album_create(user=producer, title=title, **fields)
-    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[t.pk for t in tracks])
-    services.album_finalize(album_id=album.pk, user=producer)
-    return album
-
-
-@pytest.fixture
-def producer_client(client: Client):
-    producer = ProducerFactory.create()
-    client.force_login(producer)
-    client.producer = producer  # type: ignore[attr-defined]
-    return client
 
 
 # --- public --------------------------------------------------------------------------------
@@ -101,7 +72,9 @@ def test_the_album_page_shows_the_finalized_tracklist_in_order_without_producer_
     client: Client,
 ):
     producer = ProducerFactory.create()
-    dawn = rated("Dawn Chorus", 5, 4, key="A minor", camelot="8A", tempo_bpm=96.0, duration_s=125)
+    dawn = rated(
+        5, 4, title="Dawn Chorus", key="A minor", camelot="8A", tempo_bpm=96.0, duration_s=125
+    )
     tide = ReadyTrackFactory.create(title="Low Tide", duration_s=61, tempo_bpm=100.0)
     ember = ReadyTrackFactory.create(title="Ember", duration_s=90)
     services.pick_update(
@@ -132,6 +105,20 @@ def test_the_album_page_shows_the_finalized_tracklist_in_order_without_producer_
         assert secret not in html
 
 
+def test_album_lengths_are_written_as_everywhere_on_the_site(client: Client):
+    """The site's one rule for lengths (generation/templatetags/formats.py): halves round up,
+    so 122.5 s is 2:03 on the album page and the albums page, as on a track's own page."""
+    producer = ProducerFactory.create()
+    album = published_album(
+        producer, "Halves", [ReadyTrackFactory.create(title="Half", duration_s=122.5)]
+    )
+    page = text(client.get(f"/albums/{album.pk}/").content.decode())
+    assert "Length 2:03" in page and "Total length 2:03" in page
+    assert "2:02" not in page
+    listing = text(client.get("/albums/").content.decode())
+    assert "1 track 2:03" in listing
+
+
 def test_a_second_finalize_publishes_the_new_version(client: Client):
     producer = ProducerFactory.create()
     a, b = ReadyTrackFactory.create(title="Alpha"), ReadyTrackFactory.create(title="Beta")
@@ -144,17 +131,6 @@ def test_a_second_finalize_publishes_the_new_version(client: Client):
 
 
 # --- the public album page as people share it ------------------------------------------------
-
-
-def content(response: Any) -> bytes:
-    """A response's body, streamed (files) or not."""
-    return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-def meta(html: str, key: str) -> str | None:
-    """The content of <meta property|name=key>, or None."""
-    found = re.search(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)"', html)
-    return found.group(1) if found else None
 
 
 def test_the_album_page_shows_the_cover_drawn_once_and_kept(
@@ -249,27 +225,13 @@ def test_a_new_album_shows_crowd_figures_only_once_there_are_some(client: Client
     assert "Crowd figures are as they stood" not in page
 
     heard = published_album(
-        producer, "Heard", [rated("Loved", 4, 3), ReadyTrackFactory.create(title="Quiet")]
+        producer, "Heard", [rated(4, 3, title="Loved"), ReadyTrackFactory.create(title="Quiet")]
     )
     page = text(client.get(f"/albums/{heard.pk}/").content.decode())
     assert "Ratings at release 3" in page
     assert "★ Average 4.0 3 ratings" in page
     assert "No ratings" not in page
     assert "Crowd figures are as they stood" in page
-
-
-def export_of(album: Album, version_number: int) -> AlbumJob:
-    """A finished export archive of a version, as the export job leaves it."""
-    version = album.versions.get(number=version_number)
-    job = AlbumJob.objects.create(
-        album=album,
-        version=version,
-        kind=AlbumJob.Kind.EXPORT,
-        status=AlbumJob.Status.DONE,
-        track_ids=[row["track_id"] for row in version.tracklist],
-    )
-    job.file.save("export.zip", ContentFile(b"PK\x03\x04 an archive"), save=True)
-    return job
 
 
 def test_the_download_link_shows_only_when_allowed_and_exported(client: Client):
@@ -323,173 +285,3 @@ def test_unpublished_and_unknown_albums_are_the_sites_404(client: Client):
         assert response.status_code == 404, path
         assert "Nothing here" in response.content.decode()
         assert "Draft" not in response.content.decode()
-
-
-# --- producers -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("path", ["/producer/albums/", "/producer/albums/{id}/"])
-def test_producer_pages_send_visitors_to_log_in_and_refuse_listeners(client: Client, path: str):
-    album = services.album_create(user=ProducerFactory.create(), title="Hidden Work")
-    url = path.format(id=album.pk)
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={url}"
-
-    client.force_login(UserFactory.create())
-    for method in (client.get, client.post):
-        response = method(url)
-        html = response.content.decode()
-        assert response.status_code == 403
-        assert "Producers only" in html and "Hidden Work" not in html
-    assert Album.objects.count() == 1  # the listener's POST made nothing
-
-
-def test_the_producer_album_list_starts_empty_and_creates_an_album(producer_client: Client):
-    html = producer_client.get("/producer/albums/").content.decode()
-    assert "No albums yet." in html
-    assert 'name="title"' in html and 'name="target_minutes"' in html
-
-    response = producer_client.post(
-        "/producer/albums/",
-        {
-            "title": "  Night Drive ",
-            "description": "Neon and rain",
-            "target_count": "8",
-            "target_minutes": "40",
-        },
-    )
-    album = Album.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == f"/producer/albums/{album.pk}/"
-    assert (album.title, album.description) == ("Night Drive", "Neon and rain")
-    assert (album.target_count, album.target_length_s) == (8, 2400)
-    assert album.created_by == producer_client.producer  # type: ignore[attr-defined]
-
-    html = producer_client.get("/producer/albums/").content.decode()
-    assert "Night Drive" in html and "0 tracks of 8" in html and "not published yet" in html
-
-
-@pytest.mark.parametrize(
-    ("form", "problem"),
-    [
-        ({"title": ""}, "Title: This field is required."),
-        ({"title": "   "}, "Title: This field is required."),
-        ({"title": "X", "target_count": "0"}, "Target track count: Ensure this value is greater"),
-        (
-            {"title": "X", "target_minutes": "many"},
-            "Target length (minutes): Enter a whole number.",
-        ),
-    ],
-)
-def test_a_bad_new_album_form_shows_what_is_wrong(producer_client: Client, form, problem: str):
-    response = producer_client.post("/producer/albums/", form)
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert problem in html
-    assert 'class="message message-error"' in html
-    assert not Album.objects.exists()
-
-
-def test_the_producer_album_list_reads_any_number_of_albums_in_one_query(
-    producer_client: Client, django_assert_num_queries
-):
-    producer = producer_client.producer  # type: ignore[attr-defined]
-    published_album(producer, "Out", ReadyTrackFactory.create_batch(2))
-    producer_client.get("/producer/albums/")
-
-    def queries() -> int:
-        # Session, user, is_producer's group check, then the list itself.
-        with django_assert_num_queries(4):
-            html = producer_client.get("/producer/albums/").content.decode()
-        return html.count('class="album-card"')
-
-    assert queries() == 1
-    for n in range(4):
-        album = services.album_create(user=producer, title=f"Draft {n}")
-        services.album_tracklist_set(
-            album_id=album.pk, user=producer, track_ids=[ReadyTrackFactory.create().pk]
-        )
-    assert queries() == 5
-
-
-def test_the_workspace_shows_the_tracklist_totals_transitions_and_versions(
-    producer_client: Client,
-):
-    producer = producer_client.producer  # type: ignore[attr-defined]
-    first = ReadyTrackFactory.create(
-        title="Opening", camelot="8A", key="A minor", tempo_bpm=100.0, duration_s=120
-    )
-    second = ReadyTrackFactory.create(
-        title="Closing", camelot="9A", key="E minor", tempo_bpm=105.0, duration_s=150
-    )
-    album = services.album_create(
-        user=producer, title="Workbench", target_count=6, target_length_s=1800
-    )
-    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[first.pk, second.pk])
-    services.album_finalize(album_id=album.pk, user=producer)
-    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[second.pk, first.pk])
-    services.album_update(album_id=album.pk, user=producer, pinned_last=first.pk)
-
-    response = producer_client.get(f"/producer/albums/{album.pk}/")
-    html = response.content.decode()
-    page = text(html)
-    assert response.status_code == 200
-    assert rows(html, "data-tracklist") == ["Closing", "Opening"]
-    assert "Tracks 2 of 6" in page and "Length 4:30 of 30:00" in page
-    assert "Keys 9A, 8A" in page and "Tempo 100\u2013105 BPM" in page
-    transition = re.search(r'<p class="ws-transition" data-transition>(.*?)</p>', html, re.S)
-    assert transition and "9A → 8A" in text(transition.group(1))
-    assert "Version 1 · finalized" in page and f"by {producer.username}" in page
-    assert 'data-export="1"' in html
-    assert 'aria-label="Move Opening up"' in html and 'aria-label="Remove Closing"' in html
-    assert 'type="range"' in html and "Crowd weight: 0.60" in page
-    assert f'data-album-id="{album.pk}"' in html
-    closing = re.search(r'<select id="ws-pinned-last".*?</select>', html, re.S)
-    assert closing and f'<option value="{first.pk}" selected>Opening</option>' in closing.group(0)
-    opening = re.search(r'<select id="ws-pinned-first".*?</select>', html, re.S)
-    assert opening and " selected" not in opening.group(0)
-
-
-def test_the_workspace_of_an_unknown_album_is_a_404(producer_client: Client):
-    response = producer_client.get("/producer/albums/424242/")
-    assert response.status_code == 404
-    assert "Nothing here" in response.content.decode()
-
-
-def test_the_workspace_labels_the_crowd_score_and_asks_before_publishing(
-    producer_client: Client,
-):
-    producer = producer_client.producer  # type: ignore[attr-defined]
-    loved = rated("Loved", 3, 1)
-    quiet = ReadyTrackFactory.create(title="Quiet")  # no feedback at all
-    album = services.album_create(user=producer, title="Labels")
-    services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[loved.pk, quiet.pk])
-    loved.stats.refresh_from_db()
-
-    html = producer_client.get(f"/producer/albums/{album.pk}/").content.decode()
-    figures = re.findall(r'<span class="ws-crowd" title="([^"]+)">(.*?)</span>', html, re.S)
-    assert [text(shown) for _, shown in figures] == [
-        f"Crowd score {loved.stats.crowd_score:.2f}",
-        f"Crowd score {EMPTY_CROWD_SCORE:.2f}",
-    ]
-    tooltip = figures[0][0]
-    assert "0 to 1" in tooltip and "ratings" in tooltip and f"{EMPTY_CROWD_SCORE:.2f}" in tooltip
-    # The script labels its figures with the same words.
-    assert f'data-crowd-help="{tooltip}"' in html
-    assert "data-suggestion-help=" in html
-
-    # Publishing asks first, in a dialog that says what becomes public.
-    dialog = re.search(r"<dialog [^>]*data-confirm-publish.*?</dialog>", html, re.S)
-    assert dialog, "no confirmation dialog"
-    said = text(dialog.group(0))
-    assert "public album page" in said and "Cancel" in said
-    assert 'aria-labelledby="' in dialog.group(0)
-
-    # Downloads: a setting of the album, off by default.
-    checkbox = re.search(r'<input [^>]*name="allow_download"[^>]*>', html)
-    assert checkbox and "checked" not in checkbox.group(0)
-    services.album_update(album_id=album.pk, user=producer, allow_download=True)
-    html = producer_client.get(f"/producer/albums/{album.pk}/").content.decode()
-    checkbox = re.search(r'<input [^>]*name="allow_download"[^>]*>', html)
-    assert checkbox and "checked" in checkbox.group(0)

@@ -8,18 +8,10 @@ from curation.albums.models import AlbumAudit, AlbumVersion
 from curation.models import TrackStats
 from curation.ranking.verdict import EMPTY_CROWD_SCORE
 from generation.models import Track
+from tests.curation.albums.helpers import rated, rated_once_heard_half
 from tests.factories import ProducerFactory, ReadyTrackFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def rated(stars: int, count: int, **track_fields):
-    """A ready track whose crowd has given it `count` ratings of `stars`."""
-    track = ReadyTrackFactory.create(**track_fields)
-    TrackStats.objects.create(
-        track=track, rating_count=count, rating_sum=stars * count, **{f"stars_{stars}": count}
-    )
-    return track
 
 
 def test_shortlisting_clears_a_veto_and_tags_are_cleaned():
@@ -212,15 +204,7 @@ def test_suggestions_use_the_one_crowd_score_and_a_rated_track_beats_untouched_o
     empty_row = ReadyTrackFactory.create()
     stats(empty_row)
     rated_once = ReadyTrackFactory.create()
-    heard = stats(
-        rated_once,
-        rating_count=1,
-        rating_sum=3,
-        stars_3=1,
-        plays=1,
-        unique_listeners=1,
-        listen_through_sum=0.5,
-    )
+    heard = rated_once_heard_half(rated_once)
     heard.refresh_from_db()
 
     ranked = selectors.suggestion_candidates(weight=1.0)

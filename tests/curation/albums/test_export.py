@@ -11,49 +11,40 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from mutagen.id3 import ID3
 from mutagen.oggopus import OggOpus
 from PIL import Image
 
 from albumvote.exceptions import ApplicationError
-from curation.albums import cover, jobs, mix, tagging
+from curation.albums import artwork, cover, jobs, mix, tagging
 from curation.albums import services as album_services
+from curation.albums.export import safe_name
 from curation.albums.models import Album, AlbumAudit, AlbumJob, AlbumVersion
 from generation.audio import decode, probe
 from generation.audio.loudness import integrated_loudness
 from generation.audio.stems import SUM_TOLERANCE, mix_error
 from generation.models import Track
-from tests.curation.albums.test_jobs import album_of, client_for, render_tracks
-from tests.factories import ProducerFactory, ReadyTrackFactory, UserFactory
+from tests.curation.albums.helpers import (
+    album_of,
+    client_for,
+    export_of,
+    published_album,
+    render_tracks,
+)
+from tests.factories import ReadyTrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def enqueued(monkeypatch) -> list[int]:
-    sent: list[int] = []
-    monkeypatch.setattr(jobs, "enqueue", sent.append)
-    return sent
-
-
-@pytest.fixture
-def producer():
-    return ProducerFactory()
-
-
-@pytest.fixture
-def tracks(model_settings, monkeypatch) -> list[Track]:
-    from generation import dispatch
-
-    monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: None)
+def tracks(rendering) -> list[Track]:
     return render_tracks(3, seed=5)
 
 
 @pytest.fixture
 def version(tracks, producer) -> AlbumVersion:
-    album = album_of(tracks, producer, title='Late "Night" / Drive')
+    album = album_of(producer, 'Late "Night" / Drive', tracks)
     return album_services.album_finalize(album_id=album.pk, user=producer)
 
 
@@ -106,7 +97,7 @@ def test_the_export_archive_matches_the_album_version(
         archive.extractall(out)
     rows = version.tracklist
     total = len(rows)
-    stems = [f"{n:02d} - {export_title(row['title'])}" for n, row in enumerate(rows, start=1)]
+    stems = [f"{n:02d} - {safe_name(row['title'])}" for n, row in enumerate(rows, start=1)]
     expected = {
         "album.m3u8", "mix.cue", "mix.mp3", "cover.jpg", "manifest.json",
         *(f"{s}.mp3" for s in stems), *(f"ogg/{s}.opus" for s in stems),
@@ -187,7 +178,9 @@ def test_the_export_archive_matches_the_album_version(
     assert {e["soundfont"] for e in manifest["tracks"]} == {t.soundfont for t in tracks}
     assert all(e["soundfont"].endswith(".sf2") for e in manifest["tracks"])
 
-    # The cover: a square JPEG with the keys' colours on it, not a blank.
+    # The cover: a square JPEG with the keys' colours on it, not a blank; the same picture
+    # the public album page shows.
+    assert (out / "cover.jpg").read_bytes() == artwork.cover_render(version)
     with Image.open(out / "cover.jpg") as image:
         assert (image.format, image.size) == ("JPEG", (1200, 1200))
         colours = image.convert("RGB").resize((60, 60)).getcolors(maxcolors=3600) or []
@@ -208,14 +201,8 @@ def _close(pixel, colour, tolerance: int = 40) -> bool:
     return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
 
 
-def export_title(title: str) -> str:
-    from curation.albums.export import safe_name
-
-    return safe_name(title)
-
-
 def test_an_unfinalized_album_or_a_missing_version_cannot_be_exported(tracks, producer, enqueued):
-    album = album_of(tracks, producer)
+    album = album_of(producer, "Night Drive", tracks)
     with pytest.raises(ApplicationError) as caught:
         jobs.job_request_export(album_id=album.pk, version_number=1, user=producer)
     assert (caught.value.code, caught.value.status_code) == ("not_finalized", 400)
@@ -288,7 +275,7 @@ def test_an_export_with_stems_holds_each_tracks_parts_and_they_sum_back_to_its_m
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["stems"] is True
     for number, (row, track) in enumerate(zip(version.tracklist, tracks, strict=True), start=1):
-        folder = out / "stems" / f"{number:02d} - {export_title(row['title'])}"
+        folder = out / "stems" / f"{number:02d} - {safe_name(row['title'])}"
         entry = manifest["tracks"][number - 1]
         assert entry["files"]["stems"] == f"{folder.relative_to(out).as_posix()}/stems.json"
         stems = json.loads((folder / "stems.json").read_text("utf-8"))
@@ -320,33 +307,17 @@ def test_an_export_with_stems_holds_each_tracks_parts_and_they_sum_back_to_its_m
         assert integrated_loudness(mix_pcm, 48000) == pytest.approx(track.loudness_lufs, abs=0.3)
 
 
-def test_listeners_never_download_an_export_with_stems(client, media_root, enqueued):
+def test_listeners_never_download_an_export_with_stems(client, producer, media_root, enqueued):
     """Stems are producer material: where producers allow downloads, the public download is
     the plain export, even when an export with stems was built later."""
-    producer = ProducerFactory.create()
-    track = ReadyTrackFactory.create()
-    album = album_services.album_create(user=producer, title="Public")
-    album_services.album_tracklist_set(album_id=album.pk, user=producer, track_ids=[track.pk])
-    version = album_services.album_finalize(album_id=album.pk, user=producer)
+    album = published_album(producer, "Public", [ReadyTrackFactory.create()])
     Album.objects.filter(pk=album.pk).update(allow_download=True)
     url = reverse("curation:album-download", args=[album.pk])
 
-    def built(content: bytes, *, stems: bool) -> AlbumJob:
-        job = AlbumJob.objects.create(
-            album=album,
-            version=version,
-            kind=AlbumJob.Kind.EXPORT,
-            status=AlbumJob.Status.DONE,
-            include_stems=stems,
-            track_ids=[track.pk],
-        )
-        job.file.save("export.zip", ContentFile(content), save=True)
-        return job
-
-    built(b"with stems", stems=True)
+    export_of(album, 1, b"with stems", include_stems=True)
     assert client.get(url).status_code == 404  # only the producers' archive exists
-    built(b"plain", stems=False)
-    built(b"with stems, newer", stems=True)
+    export_of(album, 1, b"plain", include_stems=False)
+    export_of(album, 1, b"with stems, newer", include_stems=True)
     download = client.get(url)
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"plain"

@@ -1,92 +1,40 @@
 """Album preview jobs: requesting, running (progress, idempotence, failure), reuse, the API,
-the file view with byte ranges, and one real Celery worker. Tracks are really rendered."""
+the file view with byte ranges, and one real Celery worker. Tracks are really rendered.
+(A track's stems, the other kind of job, are in test_stems_job.py.)"""
 
-import io
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pretty_midi
 import pytest
 from django.urls import reverse
 from kombu import Connection
-from rest_framework.test import APIClient
 
 from albumvote.exceptions import ApplicationError
 from curation.albums import jobs, mix
 from curation.albums import services as album_services
 from curation.albums.models import Album, AlbumAudit, AlbumJob
 from curation.albums.tasks import build_album_job
-from generation import dispatch
-from generation import services as generation_services
-from generation import stems as generation_stems
 from generation.audio import decode, probe
-from generation.audio import stems as stems_module
-from generation.models import GenerationBatch, Track
-from generation.tasks import generate_track
-from tests.factories import ProducerFactory, TrackFactory, UserFactory
+from generation.models import Track
+from tests.curation.albums.helpers import (
+    JOB_KEYS,
+    album_of,
+    client_for,
+    job_row,
+    render_tracks,
+)
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[3]
-JOB_KEYS = {
-    "id", "kind", "status", "progress", "stage", "error", "album_id", "track_id", "version",
-    "stems", "file_url", "created_at", "finished_at",
-}  # fmt: skip
-
-
-# --- helpers (also used by test_export) --------------------------------------------------------
-
-
-def render_tracks(count: int, *, seed: int = 5) -> list[Track]:
-    """Really compose and render `count` short tracks through the generation services.
-
-    The launch API offers no length; the composer takes target_seconds (60 is its shortest),
-    so it is set on the queued rows before they render.
-    """
-    params = generation_services.batch_params_validate({"count": count, "seed": seed})
-    batch = generation_services.batch_launch(params=params, source=GenerationBatch.Source.COMMAND)
-    for track in batch.tracks.all():
-        Track.objects.filter(pk=track.pk).update(params={**track.params, "target_seconds": 60})
-    for track in batch.tracks.order_by("position"):
-        generate_track(track_id=track.pk)
-    tracks = list(batch.tracks.order_by("position"))
-    assert [t.status for t in tracks] == [Track.Status.READY] * count, [t.error for t in tracks]
-    return tracks
-
-
-def album_of(tracks: list[Track], user, title: str = "Night Drive") -> Album:
-    album = album_services.album_create(user=user, title=title)
-    album_services.album_tracklist_set(
-        album_id=album.pk, user=user, track_ids=[t.pk for t in tracks]
-    )
-    return album
-
-
-@pytest.fixture
-def enqueued(monkeypatch) -> list[int]:
-    """Job ids handed to the queue (no broker consumes them in these tests)."""
-    sent: list[int] = []
-    monkeypatch.setattr(jobs, "enqueue", sent.append)
-    return sent
-
-
-@pytest.fixture
-def rendering(model_settings, monkeypatch) -> None:
-    monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: None)
-
-
-@pytest.fixture
-def producer():
-    return ProducerFactory()
 
 
 @pytest.fixture
@@ -96,11 +44,7 @@ def tracks(rendering) -> list[Track]:
 
 @pytest.fixture
 def album(tracks, producer) -> Album:
-    return album_of(tracks, producer)
-
-
-def job_row(job_id: int) -> AlbumJob:
-    return AlbumJob.objects.get(pk=job_id)
+    return album_of(producer, "Night Drive", tracks)
 
 
 # --- running a preview -------------------------------------------------------------------------
@@ -251,13 +195,6 @@ def test_an_empty_album_has_no_preview(producer, enqueued):
 # --- API ---------------------------------------------------------------------------------------
 
 
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
 def test_only_producers_may_ask_for_or_follow_jobs(album, producer, enqueued):
     url = reverse("api-album-preview", args=[album.pk])
     anonymous = client_for().post(url)
@@ -337,91 +274,6 @@ def test_the_preview_file_streams_to_producers_with_byte_ranges(
     assert anonymous.status_code == 302 and reverse("curation:login") in anonymous["Location"]
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
-
-
-# --- a track's stems ---------------------------------------------------------------------------
-
-
-def test_a_tracks_stems_are_a_producer_only_job_with_a_zip_of_audio_and_midi_per_part(
-    tracks, producer, enqueued, client, media_root, tmp_path
-):
-    track = tracks[0]
-    url = reverse("api-track-stems", args=[track.pk])
-    assert client_for().post(url).status_code in (401, 403)
-    assert client_for(UserFactory()).post(url).status_code == 403
-    assert not AlbumJob.objects.exists()
-
-    api = client_for(producer)
-    accepted = api.post(url)
-    assert accepted.status_code == 202
-    body = accepted.json()
-    assert set(body) == JOB_KEYS
-    assert (body["kind"], body["track_id"], body["album_id"]) == ("stems", track.pk, None)
-    assert enqueued == [body["id"]]
-    assert api.post(url).json()["id"] == body["id"]  # asked again while queued: the same job
-
-    seen: list[float] = []
-    job_run_progress(body["id"], seen)
-    assert seen == sorted(seen) and seen[-1] > seen[0]
-    done = api.get(reverse("api-album-job", args=[body["id"]])).json()
-    assert (done["status"], done["error"]) == ("done", "")
-    assert api.post(url).json()["id"] == body["id"]  # built: reused, not rendered again
-    assert not AlbumAudit.objects.exists()  # no album, nothing to audit
-
-    client.force_login(producer)
-    download = client.get(done["file_url"])
-    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
-    folder_name = f"{track.title} stems"
-    assert download["Content-Disposition"].startswith("attachment;")
-    assert f"{folder_name}.zip" in download["Content-Disposition"]
-    with zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))) as archive:
-        names = archive.namelist()
-        archive.extractall(tmp_path)
-    # One folder, named after the track: per part its audio and its MIDI, and the mix.
-    assert {name.split("/")[0] for name in names} == {folder_name}
-    folder = tmp_path / folder_name
-    manifest = json.loads((folder / "stems.json").read_text())
-    parts = [i for i in pretty_midi.PrettyMIDI(track.midi.path).instruments if i.notes]
-    assert [s["program"] for s in manifest["stems"]] == [p.program for p in parts]
-    for stem, part in zip(manifest["stems"], parts, strict=True):
-        (alone,) = pretty_midi.PrettyMIDI(str(folder / stem["midi"])).instruments
-        assert (alone.program, alone.is_drum, len(alone.notes)) == (
-            part.program, part.is_drum, len(part.notes),
-        )  # fmt: skip
-    mix_pcm, _ = decode(folder / "mix.flac")
-    total = np.sum([decode(folder / stem["audio"])[0] for stem in manifest["stems"]], axis=0)
-    assert stems_module.mix_error(total, mix_pcm) <= stems_module.SUM_TOLERANCE
-
-    client.force_login(UserFactory())
-    assert client.get(done["file_url"]).status_code == 403
-
-
-def job_run_progress(job_id: int, seen: list[float]) -> None:
-    """Run the job, noting the progress a poller would see at each rendered part."""
-    original = stems_module.write_stems
-
-    def spying(*args, **kwargs):
-        report = kwargs.pop("on_progress")
-
-        def on_progress(done: float) -> None:
-            report(done)
-            seen.append(job_row(job_id).progress)
-
-        return original(*args, on_progress=on_progress, **kwargs)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(generation_stems.audio, "write_stems", spying)
-        jobs.job_run(job_id=job_id)
-
-
-def test_stems_of_a_missing_track_or_one_without_midi_are_refused(producer, enqueued):
-    api = client_for(producer)
-    missing = api.post(reverse("api-track-stems", args=[999999]))
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
-    queued = TrackFactory.create()  # not composed yet: no MIDI
-    refused = api.post(reverse("api-track-stems", args=[queued.pk]))
-    assert refused.status_code == 409 and refused.json()["error"]["code"] == "no_midi"
-    assert not AlbumJob.objects.exists() and enqueued == []
 
 
 # --- a real worker -----------------------------------------------------------------------------

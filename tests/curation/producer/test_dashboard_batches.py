@@ -11,7 +11,7 @@ from generation import dispatch, services
 from generation.composer import PRESETS
 from generation.forms import preset_choices
 from generation.models import GenerationBatch, Track
-from tests.factories import ProducerFactory
+from tests.curation.producer.helpers import schedule_data
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def no_queue(monkeypatch) -> None:
     monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: None)
-
-
-@pytest.fixture
-def producer_client(client: Client) -> Client:
-    producer = ProducerFactory.create(username="curator")
-    client.force_login(producer)
-    return client
 
 
 def section(html: str, heading_id: str) -> str:
@@ -93,18 +86,7 @@ def test_batches_and_schedules_show_preset_display_names_not_ids(producer_client
     batch = launch(2, preset="irish_jig")
     producer_client.post(
         "/producer/schedules/new/",
-        {
-            "name": "Lofi nights",
-            "enabled": "on",
-            "count": "4",
-            "preset": "lofi",
-            "temperature": "1.0",
-            "minute": "0",
-            "hour": "3",
-            "day_of_week": "*",
-            "day_of_month": "*",
-            "month_of_year": "*",
-        },
+        schedule_data(name="Lofi nights", preset="lofi"),
     )
     html = producer_client.get("/producer/").content.decode()
     block = html[html.index(f'data-batch-id="{batch.pk}"') :]

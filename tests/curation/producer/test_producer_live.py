@@ -3,12 +3,10 @@ channel layer: producers get generation's progress events, nobody else gets in."
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import channel_layers
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -16,22 +14,13 @@ from albumvote.asgi import application
 from curation.producer.consumers import CLOSE_FORBIDDEN, MAX_FRAME_BYTES
 from generation import dispatch, services
 from generation.models import GenerationBatch
+from tests.curation.test_live import run  # the websocket tests' one way to run a scenario
 from tests.factories import ProducerFactory, UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("redis_channel_layer"),
 ]
-
-
-def run(test: Callable[[], Awaitable[None]]) -> None:
-    async def wrapped() -> None:
-        try:
-            await test()
-        finally:
-            channel_layers.backends.clear()
-
-    async_to_sync(wrapped)()
 
 
 def session_cookie(user: Any) -> bytes:

@@ -7,13 +7,12 @@ import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.urls import reverse
 
 from curation.albums import jobs
 from curation.albums.models import AlbumJob
 from generation.models import Track
-from tests.factories import ProducerFactory, ReadyTrackFactory, TrackFactory, UserFactory
+from tests.factories import ReadyTrackFactory, TrackFactory, UserFactory
 from tests.generation.audio.pieces import dense_piece
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,20 +30,6 @@ def track(media_root) -> Track:
     dense_piece(8.0).write(buffer)
     track.midi.save("track.mid", ContentFile(buffer.getvalue()), save=True)
     return track
-
-
-@pytest.fixture
-def producer_client() -> Client:
-    client = Client()
-    client.force_login(ProducerFactory.create())
-    return client
-
-
-@pytest.fixture
-def enqueued(monkeypatch) -> list[int]:
-    sent: list[int] = []
-    monkeypatch.setattr(jobs, "enqueue", sent.append)
-    return sent
 
 
 def page_url(track: Track) -> str:

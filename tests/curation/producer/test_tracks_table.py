@@ -12,19 +12,11 @@ from django.utils import timezone
 from curation.albums import services as album_services
 from curation.models import ArenaRating
 from generation.composer import PRESETS
-from tests.factories import ProducerFactory, ReadyTrackFactory, TrackFactory
+from tests.factories import ReadyTrackFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
 
 VETO_MEANING = "kept out of album suggestions"
-
-
-@pytest.fixture
-def producer_client(client: Client) -> Client:
-    producer = ProducerFactory.create()
-    client.force_login(producer)
-    client.producer = producer  # type: ignore[attr-defined]
-    return client
 
 
 def tracks_table(page: str) -> str:
