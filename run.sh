@@ -60,22 +60,9 @@ trap 'stop 130' INT
 trap 'stop 143' TERM
 trap 'stop $?' EXIT
 
-SERVICES_ENV="$DATA_DIR/services.env"
-rm -f "$SERVICES_ENV"
-"$PY" -m albumvote.devservices --data "$DATA_DIR" --database albumvote \
-  --env-file "$SERVICES_ENV" >"$LOGS/services.log" 2>&1 &
-services_pid=$!
-until [ -f "$SERVICES_ENV" ]; do
-  if ! kill -0 "$services_pid" 2>/dev/null; then
-    cat "$LOGS/services.log" >&2
-    services_pid=""
-    say "Could not find or start PostgreSQL and Redis (above)"
-    exit 1
-  fi
-  sleep 0.1
-done
-# shellcheck source=/dev/null
-. "$SERVICES_ENV"
+# shellcheck source=.ci/services.sh
+. .ci/services.sh
+start_services "$DATA_DIR" albumvote "$DATA_DIR/services.env" "$LOGS/services.log" || exit 1
 say "Using $(grep -m 1 '^PostgreSQL: ' "$LOGS/services.log")"
 
 # 3. Database and model --------------------------------------------------------------------------

@@ -18,20 +18,9 @@ finish() {
   rm -rf "$services_dir"
 }
 trap finish EXIT
-"$PY" -m albumvote.devservices --data "$services_dir" --database test \
-  --env-file "$services_dir/services.env" >"$services_dir/services.log" 2>&1 &
-services_pid=$!
-until [ -f "$services_dir/services.env" ]; do
-  if ! kill -0 "$services_pid" 2>/dev/null; then
-    cat "$services_dir/services.log" >&2
-    services_pid=""
-    echo "Could not find or start PostgreSQL and Redis (above)" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-# shellcheck source=/dev/null
-. "$services_dir/services.env"
+# shellcheck source=.ci/services.sh
+. .ci/services.sh
+start_services "$services_dir" test "$services_dir/services.env" "$services_dir/services.log"
 # The tests' counters, locks and live updates use a Redis database of their own.
 TEST_REDIS_URL="${TEST_REDIS_URL:-$("$PY" -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1])._replace(path="/15").geturl())' "$REDIS_URL")}"
 export TEST_REDIS_URL

@@ -5,7 +5,8 @@ from typing import Any
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+
+from albumvote.task_options import LONG_JOB
 
 from . import schedules, services
 
@@ -24,14 +25,7 @@ class TrackTask(Task):
 @shared_task(
     name="generation.generate_track",
     base=TrackTask,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    # Transient: the database went away for a moment. Retries count as attempts on the row.
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=3,
+    **LONG_JOB,
     time_limit=settings.GENERATION_TASK_TIME_LIMIT,
     soft_time_limit=settings.GENERATION_TASK_SOFT_TIME_LIMIT,
 )

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 
 from tests.servers import start_uvicorn, stop_server
 
@@ -173,3 +174,14 @@ def start_site(server_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[
 @pytest.fixture
 def site(start_site: Callable[..., str]) -> str:
     return start_site()
+
+
+@pytest.fixture
+def keep_the_test_connection() -> Iterator[None]:
+    """For calls straight to the WSGI app (Schemathesis): as Django's test client does, keep
+    the request signals from closing the connection that holds the test's transaction."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)

@@ -2,6 +2,8 @@
 
 from urllib.parse import urlsplit
 
+from csp.constants import SELF, UNSAFE_EVAL
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -28,3 +30,8 @@ CHANNEL_LAYERS = {
 # Separate test databases for test runs that share one PostgreSQL server at the same time.
 if env.str("TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DB_NAME")}  # noqa: F405
+
+# Playwright's wait_for_function runs its predicate with eval() inside the page, so the browser
+# tests' server (tests/e2e/conftest.py) admits eval; the rest of the policy is production's.
+if env.bool("CSP_ADMIT_EVAL_FOR_PLAYWRIGHT", default=False):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"] = [SELF, UNSAFE_EVAL]  # noqa: F405

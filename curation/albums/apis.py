@@ -1,5 +1,5 @@
 """Album and pick API: published albums for everyone; albums in the making, suggestions,
-finalizing and picks for producers. api_json parses the input; the output serializers
+finalizing and picks for producers. api_input parses the input; the output serializers
 (curation.albums.serializers) build the JSON and document it."""
 
 from typing import Any
@@ -17,7 +17,7 @@ from albumvote.openapi import PAGE_PARAMETERS, ErrorSerializer, errors, page_of
 from albumvote.pagination import NewestFirst
 from albumvote.permissions import IsProducer, is_producer
 from curation.albums import selectors, services
-from curation.albums.api_json import (
+from curation.albums.api_input import (
     FLAG,
     LIST,
     MAX_ID,

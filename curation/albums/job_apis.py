@@ -14,7 +14,7 @@ from albumvote.exceptions import ApplicationError
 from albumvote.openapi import ErrorSerializer, errors
 from albumvote.permissions import IsProducer
 from curation.albums import jobs
-from curation.albums.api_json import FLAG, body_of
+from curation.albums.api_input import FLAG, body_of
 from curation.albums.models import AlbumJob
 
 

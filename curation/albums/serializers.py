@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from albumvote.builders import build, build_many
 from curation.albums import selectors
-from curation.albums.api_json import not_found
+from curation.albums.api_input import not_found
 from curation.albums.models import Album, AlbumTrack, AlbumVersion, TrackPick
 from curation.serializers import Route
 from generation.models import Track

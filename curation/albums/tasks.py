@@ -4,8 +4,8 @@ from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
+from albumvote.task_options import LONG_JOB
 from curation.albums import jobs
 
 # An export of a long album mixes and tags for minutes; the limit only stops a runaway job.
@@ -27,13 +27,7 @@ class AlbumJobTask(Task):
 @shared_task(
     name="curation.build_album_job",
     base=AlbumJobTask,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=3,
+    **LONG_JOB,
     time_limit=ALBUM_JOB_TIME_LIMIT,
     soft_time_limit=ALBUM_JOB_TIME_LIMIT - 10,
 )

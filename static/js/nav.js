@@ -134,6 +134,10 @@ export class Navigator {
     const header = document.querySelector(".site-header");
     const nextHeader = page.querySelector(".site-header");
     if (header && nextHeader) header.replaceWith(document.adoptNode(nextHeader));
+    // The CSRF token lives in the page (the cookie is HttpOnly): keep the newest one.
+    const token = page.querySelector('meta[name="csrf-token"]');
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    if (token && meta) meta.setAttribute("content", token.getAttribute("content"));
     this.afterSwap(this.main);
   }
 

@@ -2,6 +2,7 @@
 database, and Debian's chromium driven by Playwright."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connections
@@ -24,9 +25,46 @@ OUTPUT = ROOT / "test-output" / "e2e"
 
 
 @pytest.fixture
+def server_env(server_env: dict[str, str]) -> dict[str, str]:
+    """Playwright's wait_for_function evaluates in the page with eval(): admit that, and only
+    that, beyond the production Content-Security-Policy (albumvote/settings/test.py)."""
+    return {**server_env, "CSP_ADMIT_EVAL_FOR_PLAYWRIGHT": "1"}
+
+
+@pytest.fixture
 def output_dir() -> Path:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     return OUTPUT
+
+
+class WatchedBrowser:
+    """The browser, noting every Content-Security-Policy violation in any page it opens
+    (Chromium reports each one on the console), so that every browser test also shows the
+    site keeps to its own policy."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.violations: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.browser, name)
+
+    def watch(self, context: Any) -> None:
+        def note(message: Any) -> None:
+            if "Content Security Policy" in message.text:
+                self.violations.append(f"{message.location.get('url')}: {message.text}")
+
+        context.on("console", note)
+
+    def new_context(self, **options: Any) -> Any:
+        context = self.browser.new_context(**options)
+        self.watch(context)
+        return context
+
+    def new_page(self, **options: Any) -> Any:
+        page = self.browser.new_page(**options)
+        self.watch(page.context)
+        return page
 
 
 @pytest.fixture
@@ -39,8 +77,10 @@ def browser(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        watched = WatchedBrowser(chromium)
         try:
-            yield chromium
+            yield watched
+            assert not watched.violations, watched.violations
         finally:
             chromium.close()
             # While Playwright's loop runs, Django keeps the test's database connection in a

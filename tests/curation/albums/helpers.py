@@ -96,6 +96,14 @@ JOB_KEYS = {
 }  # fmt: skip
 
 
+def logged_in(user: Any = None) -> APIClient:
+    """An API client with the user's session (CSRF checks as for a browser)."""
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
 def client_for(user: Any = None) -> APIClient:
     client = APIClient()
     if user is not None:
