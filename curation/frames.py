@@ -17,14 +17,21 @@ class JsonFramesConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             await self.error("binary_frame", "Send JSON text frames.")
             return None
-        if len(text_data.encode()) > self.max_frame_bytes:
+        try:
+            size = len(text_data.encode())
+        except UnicodeEncodeError:  # a lone surrogate: not text any socket could carry
+            await self.error("bad_json", "That frame is not valid UTF-8 text.")
+            return None
+        if size > self.max_frame_bytes:
             limit = self.max_frame_bytes
             await self.error("frame_too_large", f"Frames are limited to {limit} bytes.")
             return None
         try:
             frame = parsers.loads(text_data)
-        except ValueError:
-            await self.error("bad_json", "That frame is not valid JSON.")
+            # An escaped lone surrogate ("\\ud800") parses, then breaks whatever encodes it.
+            json.dumps(frame, ensure_ascii=False).encode()
+        except (ValueError, UnicodeEncodeError):
+            await self.error("bad_json", "That frame is not valid JSON text.")
             return None
         if not isinstance(frame, dict):
             await self.error("bad_frame", "A frame is a JSON object with a type.")

@@ -1,5 +1,7 @@
 """Real servers for tests: a free loopback port, and uvicorn serving the project on it."""
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -57,3 +59,28 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+
+
+def stop_group(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Stops a process started with start_new_session=True and every child it made (a Celery
+    worker's pool, a server's workers): SIGTERM to the group, SIGKILL if it lingers."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def manage(
+    env: dict[str, str], *args: str, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
+    """`manage.py *args` in a process of its own, with exactly this environment."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.servers import manage
+
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_KEY = "k" * 20 + "-production-secret-key-for-the-deploy-check-0123456789"
 
@@ -15,14 +17,7 @@ GOOD_KEY = "k" * 20 + "-production-secret-key-for-the-deploy-check-0123456789"
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
     full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return manage(full_env, *args, timeout=120)
 
 
 PRODUCTION = {

@@ -2,7 +2,6 @@
 
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from django.core.files.base import ContentFile
 
 from generation.models import Track
 from tests.factories import ProducerFactory, TrackFactory, UserFactory
-from tests.servers import free_port
+from tests.servers import free_port, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 MP3 = random.Random(1).randbytes(150_000)
@@ -204,12 +203,7 @@ def server(request, subprocess_env: dict[str, str], tmp_path: Path) -> Iterator[
                 time.sleep(0.1)
         yield Server(f"http://127.0.0.1:{port}", log_path)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process, timeout=15)
 
 
 def fetch(url: str, headers: dict[str, str], method: str = "GET") -> tuple[int, Any, bytes]:

@@ -13,6 +13,7 @@ import pytest
 import redis
 
 from generation.models import GenerationBatch, Track
+from tests.servers import manage, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -75,25 +76,7 @@ def start_worker(
     yield start
     for process in started:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def manage(
-    env: dict[str, str], *args: str, timeout: float = 240
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+            stop_group(process)
 
 
 def wait_for(predicate: Callable[[], bool], *, timeout: float, what: str) -> None:

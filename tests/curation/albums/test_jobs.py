@@ -2,8 +2,6 @@
 the file view with byte ranges, and one real Celery worker. Tracks are really rendered.
 (A track's stems, the other kind of job, are in test_stems_job.py.)"""
 
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -31,6 +29,7 @@ from tests.curation.albums.helpers import (
     render_tracks,
 )
 from tests.factories import UserFactory
+from tests.servers import stop_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -317,12 +316,7 @@ def test_a_real_worker_builds_a_preview(
         while job_row(job.pk).status in ("queued", "running") and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
+        stop_group(worker)
     row = job_row(job.pk)
     assert row.status == "done", (row.error, log_path.read_text()[-3000:])
     assert row.attempts == 1 and row.progress == 1.0
