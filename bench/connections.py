@@ -25,9 +25,9 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.servers import fresh_database, open_connections  # noqa: E402
 from tests.servers import start_uvicorn, stop_server  # noqa: E402
 
-ADMIN = os.environ.get("BENCH_ADMIN_DB", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE = "bench_connections"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 MODES = {
@@ -37,18 +37,8 @@ MODES = {
 }
 
 
-def connections() -> int:
-    with psycopg.connect(ADMIN) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [DATABASE]
-        ).fetchone()
-    return int(row[0]) if row else 0
-
-
 def prepare(env: dict[str, str]) -> None:
-    with psycopg.connect(ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    fresh_database(DATABASE)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
@@ -70,7 +60,7 @@ def run(mode: str, env: dict[str, str], requests: int) -> dict[str, float]:
         nonlocal peak
         while not done.is_set():
             try:
-                peak = max(peak, connections())
+                peak = max(peak, open_connections(DATABASE))
             except psycopg.OperationalError:  # the server is full: that is the point
                 peak = max(peak, -1)
             time.sleep(0.05)
@@ -95,7 +85,7 @@ def run(mode: str, env: dict[str, str], requests: int) -> dict[str, float]:
         elapsed = time.perf_counter() - started
         time.sleep(1)
         try:
-            left_open = connections()
+            left_open = open_connections(DATABASE)
         except psycopg.OperationalError:
             left_open = -1  # still full
     finally:

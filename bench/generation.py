@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(ROOT)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "albumvote.settings.dev")
 PY = sys.executable
-CELERY = str(Path(PY).with_name("celery"))
+
+from bench.servers import ADMIN_DB, celery_worker_command, fresh_database  # noqa: E402
 
 
 def main() -> None:
@@ -225,20 +226,7 @@ def bench_batch(work: Path, model_dir: Path, soundfont: Path) -> tuple[float, fl
     }
     subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     worker = subprocess.Popen(
-        [
-            CELERY,
-            "-A",
-            "albumvote",
-            "worker",
-            "-Q",
-            "generation,default",
-            "-c",
-            "2",
-            "-n",
-            f"bench-{uuid.uuid4().hex[:6]}@%h",
-            "--loglevel",
-            "WARNING",
-        ],
+        celery_worker_command(2, "-n", f"bench-{uuid.uuid4().hex[:6]}@%h"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -283,13 +271,10 @@ def bench_batch(work: Path, model_dir: Path, soundfont: Path) -> tuple[float, fl
 
 def bench_database(work: Path) -> str:
     """A fresh PostgreSQL database of the bench's own on the server BENCH_ADMIN_DB names."""
-    import psycopg
-
-    admin = os.environ.get("BENCH_ADMIN_DB", "postgresql://postgres@127.0.0.1:5432/postgres")
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        conn.execute("DROP DATABASE IF EXISTS albumvote_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE albumvote_bench")
-    return admin.rsplit("/", 1)[0].replace("postgresql://", "postgres://", 1) + "/albumvote_bench"
+    fresh_database("albumvote_bench")
+    return (
+        ADMIN_DB.rsplit("/", 1)[0].replace("postgresql://", "postgres://", 1) + "/albumvote_bench"
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(ROOT)
+
+from bench.figures import percentile  # noqa: E402
+from bench.servers import LOCAL_ADMIN_DB, fresh_database  # noqa: E402
 
 DB_NAME = "albumvote_rankings_bench"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
@@ -125,13 +129,7 @@ def server_env(media: Path) -> dict[str, str]:
 
 
 def create_database(media: Path) -> None:
-    import subprocess
-
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        c.execute(f"CREATE DATABASE {DB_NAME}")
+    fresh_database(DB_NAME, LOCAL_ADMIN_DB)
     env = {**os.environ, **server_env(media)}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
@@ -147,11 +145,11 @@ def seed_tracks(cursor) -> None:
     cursor.execute(
         "INSERT INTO generation_track (batch_id, position, title, status, error, attempts, preset,"
         " seed, params, resolved_params, model_version, midi, audio_opus, audio_mp3, duration_s,"
-        " key, camelot, tempo_bpm, peaks, sections, metrics, rejection_reasons, created_at,"
-        " finished_at, updated_at)"
+        " key, camelot, tempo_bpm, peaks, sections, metrics, rejection_reasons, soundfont,"
+        " created_at, finished_at, updated_at)"
         " SELECT (SELECT max(id) FROM generation_generationbatch), n, 'Bench track ' || n,"
         " 'ready', '', 1, 'celtic_reel', n, '{}', '{}', 'bench', '', '', '', 120, 'D major',"
-        " '10B', 112, '[]', '[]', '{}', '[]', now() - n * interval '1 minute',"
+        " '10B', 112, '[]', '[]', '{}', '[]', '', now() - n * interval '1 minute',"
         " now() - n * interval '1 minute', now() FROM generate_series(1, %s) AS n",
         [TRACKS],
     )
@@ -188,9 +186,11 @@ def seed_ratings(cursor, start: int, stop: int) -> None:
         " f AS (SELECT i, 0.2 + ((i::bigint * 40503) %% 801) / 1000.0 AS heard"
         "   FROM generate_series(%s, %s) AS i)"
         " INSERT INTO curation_listenertrack (listener_id, track_id, listened_s, max_position_s,"
-        " plays, completes, skips, replays, session, last_seq, updated_at)"
+        " plays, completes, skips, early_skips, replays, session, last_seq, window_counted,"
+        " updated_at)"
         " SELECT l.id, t.id, 120 * f.heard, 120 * f.heard, 1 + (f.i %% 3 = 0)::int,"
-        " (f.heard >= 0.95)::int, (f.heard < 0.25)::int, 0, 'bench', 1, now()"
+        " (f.heard >= 0.95)::int, (f.heard < 0.25)::int, (f.heard < 0.25)::int, 0, 'bench', 1,"
+        " 0, now()"
         " FROM f JOIN t ON t.k = f.i %% %s JOIN l ON l.k = f.i / %s",
         [start, stop - 1, TRACKS, TRACKS],
     )
@@ -224,11 +224,6 @@ def timed_together(
         fast_times += timed(fast, per_round)
         slow_times += timed(slow, 1)
     return fast_times, slow_times
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:

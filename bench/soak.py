@@ -21,109 +21,43 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.cookiejar
 import json
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import psutil
-import psycopg
 import redis
 import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.servers import free_port  # noqa: E402
+from bench.clients import Client, Results  # noqa: E402
+from bench.servers import (  # noqa: E402
+    celery_beat_command,
+    celery_worker_command,
+    free_port,
+    fresh_database,
+    gunicorn_command,
+    open_connections,
+    stop_groups,
+    uvicorn_command,
+    wait_for_healthz,
+)
 
-BIN = Path(sys.executable).parent
-ADMIN_DB = os.environ.get("BENCH_ADMIN_DB", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE = "bench_soak"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 DB_POOL_SIZE = 10
 GUNICORN_WORKERS = 2
 LISTENERS = 12
 SOCKETS = 500
-
-
-class Results:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.latency: dict[str, list[float]] = defaultdict(list)
-        self.errors: list[str] = []
-        self.ws_messages = 0
-
-    def timed(self, kind: str, seconds: float) -> None:
-        with self.lock:
-            self.latency[kind].append(seconds * 1000)
-
-    def error(self, what: str) -> None:
-        with self.lock:
-            if len(self.errors) < 50:
-                print("error:", what, flush=True)
-            self.errors.append(what)
-
-
-class AnyCookies(http.cookiejar.DefaultCookiePolicy):
-    """The production cookies are Secure; this bench speaks plain HTTP on loopback."""
-
-    def return_ok_secure(self, cookie: Any, request: Any) -> bool:
-        return True
-
-
-class Client:
-    """One person: a cookie jar and an address of their own."""
-
-    def __init__(self, base: str, address: str, results: Results) -> None:
-        self.base, self.address, self.results = base, address, results
-        self.jar = http.cookiejar.CookieJar(policy=AnyCookies())
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.token: str | None = None
-
-    def csrf(self) -> str:
-        return next((c.value or "" for c in self.jar if c.name == "csrftoken"), "")
-
-    def call(
-        self, kind: str, method: str, path: str, body: Any = None, ok: tuple[int, ...] = (200,)
-    ) -> Any:
-        headers = {"X-Forwarded-For": self.address, "Accept": "application/json, text/html"}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-            headers["X-CSRFToken"] = self.csrf()
-            headers["Referer"] = self.base + "/"
-        if self.token:
-            headers["Authorization"] = f"Token {self.token}"
-        request = urllib.request.Request(self.base + path, data, headers, method=method)
-        started = time.perf_counter()
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                status, raw = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, raw = error.code, error.read()
-        except OSError as error:
-            self.results.error(f"{kind}: {error}")
-            return None
-        self.results.timed(kind, time.perf_counter() - started)
-        if status not in ok:
-            self.results.error(f"{kind} {method} {path}: {status} {raw[:160]!r}")
-            return None
-        try:
-            return json.loads(raw) if raw[:1] in (b"{", b"[") else raw
-        except ValueError:
-            return raw
 
 
 # --- the people ----------------------------------------------------------------------------
@@ -238,9 +172,7 @@ async def sockets(ws_base: str, count: int, stop: threading.Event, results: Resu
 
 
 def prepare(work: Path) -> dict[str, str]:
-    with psycopg.connect(ADMIN_DB, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    fresh_database(DATABASE)
     redis.Redis.from_url(REDIS_URL).flushdb()
     env = {
         **os.environ,
@@ -295,48 +227,10 @@ def prepare(work: Path) -> dict[str, str]:
 def start(env: dict[str, str], work: Path) -> tuple[dict[str, subprocess.Popen[bytes]], int, int]:
     http_port, ws_port = free_port(), free_port()
     commands = {
-        "api": [
-            str(BIN / "gunicorn"),
-            "albumvote.wsgi:application",
-            "--workers",
-            str(GUNICORN_WORKERS),
-            "--bind",
-            f"127.0.0.1:{http_port}",
-        ],
-        "web": [
-            str(BIN / "uvicorn"),
-            "albumvote.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(ws_port),
-            "--ws-per-message-deflate",
-            "false",
-            "--log-level",
-            "warning",
-        ],
-        "worker": [
-            str(BIN / "celery"),
-            "-A",
-            "albumvote",
-            "worker",
-            "-Q",
-            "generation,default",
-            "-c",
-            "1",
-            "--loglevel",
-            "WARNING",
-        ],
-        "beat": [
-            str(BIN / "celery"),
-            "-A",
-            "albumvote",
-            "beat",
-            "--loglevel",
-            "WARNING",
-            "--schedule",
-            str(work / "beat-schedule"),
-        ],
+        "api": gunicorn_command(http_port, GUNICORN_WORKERS),
+        "web": uvicorn_command(ws_port),
+        "worker": celery_worker_command(1),
+        "beat": celery_beat_command(work / "beat-schedule"),
     }
     processes = {}
     for name, command in commands.items():
@@ -345,15 +239,7 @@ def start(env: dict[str, str], work: Path) -> tuple[dict[str, subprocess.Popen[b
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     for port in (http_port, ws_port):
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"a server did not start; see {work}") from None
-                time.sleep(0.2)
+        wait_for_healthz(port, work)
     return processes, http_port, ws_port
 
 
@@ -368,25 +254,6 @@ def rss_mb(processes: dict[str, subprocess.Popen[bytes]]) -> dict[str, float]:
         except psutil.Error:
             figures[name] = -1.0
     return figures
-
-
-def connections() -> int:
-    with psycopg.connect(ADMIN_DB) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [DATABASE]
-        ).fetchone()
-    return int(row[0]) if row else 0
-
-
-def stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
-    for process in processes.values():
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in processes.values():
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def main() -> None:
@@ -451,10 +318,10 @@ def main() -> None:
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
-        open_connections = connections()
+        pg_connections = open_connections(DATABASE)
     finally:
         stop.set()
-        stop_all(processes)
+        stop_groups(processes.values())
     scratch = work / "media" / ".scratch"
     left = (
         sorted(str(p.relative_to(scratch)) for p in scratch.rglob("*")) if scratch.exists() else []
@@ -476,7 +343,7 @@ def main() -> None:
         "rss_mb_after_warm_up": rss_start,
         "rss_mb_end": rss_end,
         "rss_growth_pct": growth,
-        "pg_connections_end": open_connections,
+        "pg_connections_end": pg_connections,
         # uvicorn's pool, one per gunicorn worker, the Celery worker's child and parent, beat.
         "pg_connections_bound": DB_POOL_SIZE + GUNICORN_WORKERS + 3,
         "websocket_messages": results.ws_messages,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from bench.votes import CSRF, listener_cookies, prepare, server_env  # noqa: E402
+from bench.vote_setup import CSRF, listener_cookies, prepare, server_env  # noqa: E402
 
 
 def main() -> None:
