@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ from bench.servers import (  # noqa: E402
     wait_for_healthz,
 )
 
-DATABASE = "bench_soak"
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_soak"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 DB_POOL_SIZE = 10
 GUNICORN_WORKERS = 2
@@ -91,6 +92,8 @@ def listener(client: Client, stop: threading.Event, rng: random.Random) -> None:
             a, b = pair["a"]["id"], pair["b"]["id"]
             play(client, a, seconds=11, stop=stop)
             play(client, b, seconds=11, stop=stop)
+            if stop.is_set():  # cut short: the pair was not heard, so no verdict
+                break
             client.call(
                 "arena",
                 "POST",
@@ -132,10 +135,14 @@ def api_reader(client: Client, stop: threading.Event, rng: random.Random) -> Non
         "/api/v1/batches/",
         "/feeds/top.rss",
         "/feeds/new.json",
-        "/api/v1/arena/leaderboard/",
+        "/api/v1/arena/leaderboard/?batch={batch}",
     ]
+    batch = 1
     while not stop.is_set():
-        client.call("api", "GET", rng.choice(paths))
+        answer = client.call("api", "GET", rng.choice(paths).format(batch=batch))
+        # The leaderboard is per batch: follow the newest one the track list shows.
+        if isinstance(answer, dict) and answer.get("results"):
+            batch = answer["results"][0].get("batch", batch)
         stop.wait(0.5)
 
 
@@ -171,21 +178,28 @@ async def sockets(ws_base: str, count: int, stop: threading.Event, results: Resu
 # --- the set-up ------------------------------------------------------------------------------
 
 
-def prepare(work: Path) -> dict[str, str]:
-    fresh_database(DATABASE)
-    redis.Redis.from_url(REDIS_URL).flushdb()
+def database_and_admin(url: str) -> tuple[str, str]:
+    """The database's name, and the URL of the same server's `postgres` database."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.path.lstrip("/"), parts._replace(path="/postgres").geturl()
+
+
+def prepare(work: Path, args: argparse.Namespace) -> dict[str, str]:
+    name, admin = database_and_admin(args.database_url)
+    fresh_database(name, admin)
+    redis.Redis.from_url(args.redis_url).flushdb()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "albumvote.settings.production",
         "SECRET_KEY": "soak-" + "k" * 60,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
         "MEDIA_ROOT": str(work / "media"),
         "STATIC_ROOT": str(work / "static"),
         "DATA_DIR": str(work),
-        "COMPOSER_MODEL_DIR": str(work / "models"),
+        "COMPOSER_MODEL_DIR": str(args.model_dir or work / "models"),
         "COMPOSER_DEFAULT_COLLECTIONS": "miscFolk",
         "NUM_PROXIES": "1",
         "DB_POOL_SIZE": str(DB_POOL_SIZE),
@@ -261,9 +275,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1200)
     parser.add_argument("--batch-every", type=float, default=180)
     parser.add_argument("--sockets", type=int, default=SOCKETS)
+    parser.add_argument("--database-url", default=DATABASE_URL, help="made afresh")
+    parser.add_argument("--redis-url", default=REDIS_URL, help="emptied first")
+    parser.add_argument("--model-dir", type=Path, help="a trained model (else one is trained)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="albumvote-soak-"))
-    env = prepare(work)
+    env = prepare(work, args)
     processes, http_port, ws_port = start(env, work)
     base = f"http://127.0.0.1:{http_port}"
     results = Results()
@@ -318,7 +335,7 @@ def main() -> None:
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
-        pg_connections = open_connections(DATABASE)
+        pg_connections = open_connections(*database_and_admin(args.database_url))
     finally:
         stop.set()
         stop_groups(processes.values())
