@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 
 # Its one home is tests/servers.py; the benches take it from here.
+from tests.servers import celery_worker_command as celery_worker_command
 from tests.servers import free_port as free_port
 
 BIN = Path(sys.executable).parent
@@ -91,23 +92,6 @@ def uvicorn_command(port: int, *options: str) -> list[str]:
         "false",
         "--log-level",
         "warning",
-        *options,
-    ]
-
-
-def celery_worker_command(concurrency: int, *options: str) -> list[str]:
-    """A worker on both queues, as docker-compose runs it."""
-    return [
-        str(BIN / "celery"),
-        "-A",
-        "albumvote",
-        "worker",
-        "-Q",
-        "generation,default",
-        "-c",
-        str(concurrency),
-        "--loglevel",
-        "WARNING",
         *options,
     ]
 

@@ -84,3 +84,20 @@ def manage(
         text=True,
         timeout=timeout,
     )
+
+
+def celery_worker_command(concurrency: int, *options: str, loglevel: str = "WARNING") -> list[str]:
+    """A worker on both queues, as docker-compose runs it (tests and benches alike)."""
+    return [
+        str(Path(sys.executable).with_name("celery")),
+        "-A",
+        "albumvote",
+        "worker",
+        "-Q",
+        "generation,default",
+        "-c",
+        str(concurrency),
+        "--loglevel",
+        loglevel,
+        *options,
+    ]

@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,10 +12,9 @@ import pytest
 import redis
 
 from generation.models import GenerationBatch, Track
-from tests.servers import manage, stop_group
+from tests.servers import celery_worker_command, manage, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
-CELERY = str(Path(sys.executable).with_name("celery"))
 
 pytestmark = [
     pytest.mark.worker,
@@ -48,22 +46,9 @@ def start_worker(
         name = f"test-{uuid.uuid4().hex[:8]}@%h"
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")
         process = subprocess.Popen(
-            [
-                CELERY,
-                "-A",
-                "albumvote",
-                "worker",
-                "-Q",
-                "generation,default",
-                "-c",
-                str(concurrency),
-                "-n",
-                name,
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
+            celery_worker_command(
+                concurrency, "-n", name, "--without-gossip", "--without-mingle", loglevel="INFO"
+            ),
             cwd=ROOT,
             env={**worker_env, **extra_env},
             stdout=log,
