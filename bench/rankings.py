@@ -160,7 +160,8 @@ def seed_tracks(cursor) -> None:
         " SELECT id, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, now() FROM generation_track"
     )
     cursor.execute(
-        "INSERT INTO curation_listener (created_at) SELECT now() FROM generate_series(1, %s)",
+        "INSERT INTO curation_listener (created_at, proven_at)"
+        " SELECT now(), now() FROM generate_series(1, %s)",
         [LISTENERS],
     )
 

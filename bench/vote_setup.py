@@ -76,7 +76,8 @@ def prepare(tracks: int, people: int, media: Path) -> tuple[list[int], list[int]
         listener_ids = [
             row[0]
             for row in c.execute(
-                "INSERT INTO curation_listener (created_at) SELECT now() FROM"
+                # Established listeners: a new identity's ratings would wait to count.
+                "INSERT INTO curation_listener (created_at, proven_at) SELECT now(), now() FROM"
                 " generate_series(1, %s) RETURNING id",
                 (people,),
             ).fetchall()

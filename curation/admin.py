@@ -36,7 +36,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Listener)
 class ListenerAdmin(ReadOnlyAdmin):
-    list_display = ["id", "user", "created_at", "created_ip", "merged_into"]
+    list_display = ["id", "user", "created_at", "created_ip", "proven_at", "merged_into"]
     search_fields = ["user__username", "created_ip"]
 
 

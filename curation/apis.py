@@ -178,7 +178,12 @@ def track_rating(request: HttpRequest, track_id: int) -> JsonResponse:
         )
     except ApplicationError as exc:
         return error_response(exc)
-    change = {"track": track_id, "stars": result.stars, "rating": result.stats}
+    change = {
+        "track": track_id,
+        "stars": result.stars,
+        "counted": result.counted,
+        "rating": result.stats,
+    }
     status = 201 if result.created else 200
     return JsonResponse(build(RatingChangeSerializer, change), status=status)
 
@@ -202,7 +207,8 @@ def _rating_withdraw(request: HttpRequest, track_id: int) -> dict[str, Any]:
         stats = selectors.track_stats(track_id=track_id)
     else:
         stats = ratings.rating_withdraw(listener_id=listener_id, track_id=track_id).stats
-    return build(RatingChangeSerializer, {"track": track_id, "stars": None, "rating": stats})
+    withdrawn = {"track": track_id, "stars": None, "counted": False, "rating": stats}
+    return build(RatingChangeSerializer, withdrawn)
 
 
 def _json_object(request: HttpRequest) -> dict[str, Any]:

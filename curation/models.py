@@ -25,6 +25,10 @@ class Listener(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
+    # When its credited listening over all tracks reached curation.rules.PROVEN_LISTENING_S.
+    # Until then its ratings are stored but left out of every figure; at that moment they
+    # all count, as if given then.
+    proven_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Listener {self.pk}" + (f" ({self.user})" if self.user_id else "")
@@ -37,6 +41,8 @@ class Rating(models.Model):
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="ratings")
     stars = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its stars entered the figures (trending weighs it from then): the last change, or
+    # the moment its listener was proven if that came later.
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

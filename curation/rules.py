@@ -28,3 +28,16 @@ def listen_required_s(duration_s: float | None) -> float:
 # in this long, counted from the play that opened it (a track lasts 1 to 3 minutes; half an
 # hour is a listening session, as streaming services count one).
 LISTEN_WINDOW = timedelta(minutes=30)
+
+
+# A new identity's ratings count once it has shown real listening: this much, credited by the
+# server, over all tracks (five minutes: a few tracks heard through, which a script minting
+# identities cannot fake faster than the server's clock). Until then its ratings are stored and
+# shown to it as its own, but leave the crowd's figures alone (a reputation threshold, as
+# Stack Overflow lets an account vote once it has earned a little reputation).
+PROVEN_LISTENING_S = 300.0
+
+
+def proven(listened_s: float) -> bool:
+    """Whether this much credited listening over all tracks proves an identity."""
+    return heard_enough(listened_s, PROVEN_LISTENING_S)

@@ -128,21 +128,23 @@ def track_newest(limit: int = LIVE_LIST_LENGTH) -> QuerySet[Any]:
     return track_list(TrackFilters(sort="new"))[:limit]
 
 
-def listener_rating(*, listener_id: int | None, track_id: int) -> int | None:
+def listener_rating(*, listener_id: int | None, track_id: int) -> tuple[int | None, bool]:
+    """A listener's stars for the track, and whether they count (their listener is proven)."""
     if listener_id is None:
-        return None
-    return (
+        return None, False
+    mine = (
         Rating.objects.filter(listener_id=listener_id, track_id=track_id)
-        .values_list("stars", flat=True)
+        .values_list("stars", "listener__proven_at")
         .first()
     )
+    return (None, False) if mine is None else (mine[0], mine[1] is not None)
 
 
 def listener_track_listening(
     *, listener_id: int | None, track_id: int, duration_s: float | None
 ) -> dict[str, Any]:
-    """A listener's own view of a track: their stars, how long they have listened, and
-    whether that is enough to rate (to be shaped by MineSerializer)."""
+    """A listener's own view of a track: their stars (and whether they count), how long they
+    have listened, and whether that is enough to rate (to be shaped by MineSerializer)."""
     listened = 0.0
     if listener_id is not None:
         listened = (
@@ -151,8 +153,10 @@ def listener_track_listening(
             .first()
         ) or 0.0
     required = listen_required_s(duration_s)
+    stars, counted = listener_rating(listener_id=listener_id, track_id=track_id)
     return {
-        "stars": listener_rating(listener_id=listener_id, track_id=track_id),
+        "stars": stars,
+        "counted": counted,
         "listened_s": listened,
         "required_s": required,
         "can_rate": heard_enough(listened, required),

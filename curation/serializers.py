@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from albumvote.builders import build
 from curation.models import TrackStats
+from curation.rules import PROVEN_LISTENING_S
 from generation.models import Track
 
 # --- fields ----------------------------------------------------------------------------------
@@ -130,8 +131,16 @@ class StarsSerializer(serializers.Serializer):
     stars = serializers.IntegerField(min_value=1, max_value=5)
 
 
+COUNTED_HELP = (
+    "Whether my rating counts in the crowd's figures. A new listener's ratings are kept but "
+    f"count only once they have listened for {PROVEN_LISTENING_S / 60:g} minutes in all, "
+    "as the server counts it (see /how-ranking-works/); then they all count."
+)
+
+
 class MineSerializer(serializers.Serializer):
     stars = serializers.IntegerField(allow_null=True, help_text="Mine, if I rated it")
+    counted = serializers.BooleanField(help_text=COUNTED_HELP)
     listened_s = Rounded(1, help_text="How long I have listened, as the server counts it")
     required_s = Rounded(1, help_text="How long I must listen before I may rate")
     can_rate = serializers.BooleanField()
@@ -140,6 +149,7 @@ class MineSerializer(serializers.Serializer):
 class RatingChangeSerializer(serializers.Serializer):
     track = serializers.IntegerField()
     stars = serializers.IntegerField(allow_null=True, help_text="Null once withdrawn")
+    counted = serializers.BooleanField(help_text=COUNTED_HELP + " False once withdrawn.")
     rating = RatingStateSerializer()
 
 

@@ -20,6 +20,7 @@ from curation.arena import services as arena_services
 from curation.filters import TrackFilterSet
 from curation.identity import current_listener_id
 from curation.ranking import verdict
+from curation.rules import PROVEN_LISTENING_S
 from curation.services import listeners
 from generation import selectors as generation_selectors
 from generation.models import Track
@@ -76,6 +77,7 @@ def track_detail(request: HttpRequest, track_id: int) -> HttpResponse:
         "mine": mine,
         "listen": listen_progress(mine),
         "summary": selectors.track_summary(track),
+        "proven_minutes": PROVEN_LISTENING_S / 60,
     }
     return render(request, "curation/track_detail.html", context)
 
@@ -155,6 +157,7 @@ def how_ranking_works(request: HttpRequest) -> HttpResponse:
         "neutral_through": scoring.NEUTRAL_LISTEN_THROUGH,
         "neutral_skip": scoring.NEUTRAL_SKIP_RATE,
         "half_life_h": scoring.TREND_HALF_LIFE_S / 3600,
+        "proven_minutes": PROVEN_LISTENING_S / 60,
     }
     return render(request, "curation/how_ranking_works.html", context)
 

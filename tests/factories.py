@@ -62,5 +62,10 @@ class ReadyTrackFactory(TrackFactory):
 
 
 class ListenerFactory(factory.django.DjangoModelFactory[Listener]):
+    """An established listener, whose ratings count (curation.rules.PROVEN_LISTENING_S);
+    `proven_at=None` makes a new one."""
+
     class Meta:
         model = Listener
+
+    proven_at = factory.LazyFunction(timezone.now)

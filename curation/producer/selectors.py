@@ -147,9 +147,10 @@ def listener_max_positions(*, track_id: int) -> list[float]:
 
 
 def rating_times(*, track_id: int) -> list[datetime]:
-    """When each current rating was given (created_at: a changed rating is not a new one)."""
+    """When each current rating that counts was given (created_at: a changed rating is not a
+    new one)."""
     return list(
-        Rating.objects.filter(track_id=track_id)
+        Rating.objects.filter(track_id=track_id, listener__proven_at__isnull=False)
         .order_by("created_at")
         .values_list("created_at", flat=True)
     )

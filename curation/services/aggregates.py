@@ -4,7 +4,8 @@ Every rating and listening batch updates TrackStats in its own transaction (O(1)
 the figures should never drift; this is the check that they have not (a bug, a manual
 edit, a restore), and the repair when they have. The trending score is left out: it adds a
 term per vote at the time of the vote, and the raw rows keep only each listener's latest
-rating, so it cannot be rebuilt from them.
+rating, so it cannot be rebuilt from them. Ratings count only once their listener is proven
+(curation.services.ratings).
 """
 
 import logging
@@ -57,7 +58,7 @@ def stats_recompute(*, track_ids: list[int] | None = None) -> dict[int, dict[str
     durations = dict(tracks.values_list("pk", "duration_s"))
     figures: dict[int, dict[str, float]] = {pk: dict.fromkeys(FIELDS, 0) for pk in durations}
     ratings: Any = (
-        Rating.objects.filter(track_id__in=durations)
+        Rating.objects.filter(track_id__in=durations, listener__proven_at__isnull=False)
         .values("track_id")
         .annotate(
             rating_count=Count("id"),

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -20,8 +20,10 @@ from curation.models import (
     Rating,
     RefusedAttempt,
 )
+from curation.rules import proven
 from curation.services.aggregates import stats_rebuild
 from curation.services.listening import server_heard_s
+from curation.services.ratings import listener_prove
 from curation.services.refusals import refusal_count
 
 
@@ -93,7 +95,9 @@ def listener_adopt(*, user: User, listener_id: int | None) -> Listener:
 
     Without a listener of their own, the user takes the anonymous one over. Otherwise its
     ratings and listening move to the user's listener; where both rated the same track, the
-    more recent rating wins, so there is still one rating per listener and track.
+    more recent rating wins, so there is still one rating per listener and track. The merged
+    listener is proven if either was, or if their listening together proves it; the ratings
+    of a side not proven before count from the merge (listener_prove).
     """
     with transaction.atomic():
         mine = Listener.objects.select_for_update().filter(user=user).first()
@@ -116,11 +120,24 @@ def listener_adopt(*, user: User, listener_id: int | None) -> Listener:
                 return Listener.objects.get(user=user)
         if anonymous is None or anonymous.pk == mine.pk:
             return mine
-        touched = _merge_ratings(anonymous, mine) | _merge_listening(anonymous, mine)
+        touched = _merge_listening(anonymous, mine)
+        _prove_merged(anonymous, mine)
+        touched |= _merge_ratings(anonymous, mine)
         anonymous.merged_into = mine
         anonymous.save(update_fields=["merged_into"])
         stats_rebuild(track_ids=sorted(touched))
         return mine
+
+
+def _prove_merged(source: Listener, target: Listener) -> None:
+    """Before the ratings move (the listening has): both sides count, or neither does."""
+    if target.proven_at is None and source.proven_at is None:
+        heard = ListenerTrack.objects.filter(listener=target).aggregate(total=Sum("listened_s"))
+        if not proven(heard["total"] or 0.0):
+            return
+    now = timezone.now()
+    for side in (source, target):
+        listener_prove(listener_id=side.pk, at=now)
 
 
 def _merge_ratings(source: Listener, target: Listener) -> set[int]:

@@ -8,6 +8,10 @@ time since the server first saw them play it, across all their sessions.
 
 Plays, replays, skips and completes count at most once per listening window
 (curation.rules.LISTEN_WINDOW): a flood of events from one identity weighs as one listen.
+
+The batch whose credited listening brings a listener's total over all tracks to
+curation.rules.PROVEN_LISTENING_S proves them, in its own transaction: from then on their
+ratings count, the ones they gave before included (curation.services.ratings).
 """
 
 import math
@@ -16,13 +20,14 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
 from curation import scoring
 from curation.models import ListenerTrack, ListeningEvent, TrackStats
-from curation.rules import LISTEN_WINDOW, heard_enough, listen_required_s
+from curation.rules import LISTEN_WINDOW, heard_enough, listen_required_s, proven
+from curation.services.ratings import listener_prove
 from generation.models import Track
 
 MAX_EVENTS_PER_BATCH = 200
@@ -77,10 +82,12 @@ def _record(
 ) -> tuple[float, int]:
     with transaction.atomic():
         state = (
-            ListenerTrack.objects.select_for_update()
+            ListenerTrack.objects.select_for_update(of=("self",))
+            .select_related("listener")
             .filter(listener_id=listener_id, track_id=track_id)
             .first()
         )
+        was_proven = state is not None and state.listener.proven_at is not None
         if state is None:
             state = ListenerTrack.objects.create(listener_id=listener_id, track_id=track_id)
         new_listener = state.last_seq == 0  # no batch of theirs counted for this track yet
@@ -115,8 +122,21 @@ def _record(
                 ],
                 ignore_conflicts=True,
             )
+            if not was_proven and state.listened_s > before[0]:
+                # Before this batch's figures: a proof locks the listener's rated tracks in
+                # order, and holding this track's figures meanwhile could deadlock with another.
+                listener_prove_if_heard(listener_id=listener_id, at=now)
             _add_to_stats(track_id, state, before, duration, new_listener=new_listener)
         return round(state.listened_s, 2), len(fresh)
+
+
+def listener_prove_if_heard(*, listener_id: int, at: datetime) -> bool:
+    """Prove the listener (listener_prove) if their credited listening over all tracks, in
+    this transaction, has reached curation.rules.PROVEN_LISTENING_S."""
+    heard = ListenerTrack.objects.filter(listener_id=listener_id).aggregate(
+        total=Sum("listened_s")
+    )["total"]
+    return proven(heard or 0.0) and listener_prove(listener_id=listener_id, at=at)
 
 
 def server_heard_s(state: ListenerTrack, now: datetime) -> float:

@@ -1,14 +1,21 @@
-"""Ratings: 1 to 5 stars, only after listening, with the track's figures kept in step."""
+"""Ratings: 1 to 5 stars, only after listening, with the track's figures kept in step.
+
+A rating counts in the figures (stars, crowd score, trending) only once its listener is proven
+(Listener.proven_at, curation.rules.PROVEN_LISTENING_S): before that it is stored, and shown to
+its listener as theirs, and the figures never see it, nor any change or withdrawal of it. The
+proof applies all the listener's stored ratings at once (listener_prove).
+"""
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from albumvote.exceptions import ApplicationError
 from curation import realtime, scoring
-from curation.models import Rating, RefusedAttempt, TrackStats
+from curation.models import Listener, Rating, RefusedAttempt, TrackStats
 from curation.rules import LISTEN_FIRST_S, LISTEN_FIRST_SHARE, LISTEN_TOLERANCE_S
 from curation.services.refusals import refusal_count
 from generation.models import Track
@@ -19,6 +26,8 @@ class RatingResult:
     stars: int | None
     stats: TrackStats
     created: bool
+    # Whether the rating is in the track's figures (false while its listener is not proven).
+    counted: bool = False
 
 
 def rating_submit(
@@ -72,12 +81,14 @@ def _submit_in_database(
         )
         row = cursor.fetchone()
     assert row is not None
-    outcome, _, listened, required, created = row[:5]
+    outcome, _, listened, required, created, counted = row[:6]
     result = None
     if outcome in ("changed", "unchanged"):
-        figures = dict(zip(STATS_COLUMNS, row[5:], strict=True))
+        figures = dict(zip(STATS_COLUMNS, row[6:], strict=True))
         stats = TrackStats(track_id=track_id, **figures)
-        result = RatingResult(stars=stars, stats=stats, created=bool(created))
+        result = RatingResult(
+            stars=stars, stats=stats, created=bool(created), counted=bool(counted)
+        )
     return outcome, listened, required, result
 
 
@@ -105,15 +116,52 @@ def rating_withdraw(*, listener_id: int, track_id: int) -> RatingResult:
         if rating is None:
             return RatingResult(stars=None, stats=_stats(track_id), created=False)
         rating.delete()
+        # Read after the rating's lock: a proof in progress waits for it (listener_prove locks
+        # the ratings it applies), so this sees whether the rating was applied.
+        if not Listener.objects.filter(pk=listener_id, proven_at__isnull=False).exists():
+            return RatingResult(stars=None, stats=_stats(track_id), created=False)
         stats = _apply_withdrawal(track_id, rating)
     return RatingResult(stars=None, stats=stats, created=False)
+
+
+def listener_prove(*, listener_id: int, at: datetime) -> bool:
+    """The listener has shown real listening (curation.rules.proven): from `at` their ratings
+    count, the ones they gave before entering the figures once, as if given then. Once only,
+    however many callers race: the UPDATE locks the row and checks proven_at on its latest
+    version. Returns whether this call proved them.
+
+    Ratings and then tracks are locked in id order, so two proofs at once cannot deadlock."""
+    with transaction.atomic():
+        if not Listener.objects.filter(pk=listener_id, proven_at__isnull=True).update(proven_at=at):
+            return False
+        _count_held(listener_id, at)
+    return True
+
+
+def _count_held(listener_id: int, at: datetime) -> None:
+    held = list(
+        Rating.objects.select_for_update().filter(listener_id=listener_id).order_by("track_id")
+    )
+    for rating in held:
+        stats = _locked_stats(rating.track_id)
+        _add_vote(stats, rating.stars, 1)
+        given = scoring.trend_term(scoring.rating_weight(rating.stars), at)
+        stats.trend_log = scoring.trend_add(stats.trend_log, given)
+        stats.version += 1
+        stats.save()
+        realtime.rating_changed(rating.track_id)
+    # Trending weighs a rating from when it entered the figures (a withdrawal takes back the
+    # term given then).
+    Rating.objects.filter(pk__in=[r.pk for r in held]).update(updated_at=at)
 
 
 def rating_recount_track(*, track_id: int) -> TrackStats:
     """Recompute a track's rating figures from its rating rows (after merges and repairs)."""
     with transaction.atomic():
         stats = _locked_stats(track_id)
-        figures = Rating.objects.filter(track_id=track_id).aggregate(
+        figures = Rating.objects.filter(
+            track_id=track_id, listener__proven_at__isnull=False
+        ).aggregate(
             count=Count("id"),
             total=Sum("stars"),
             **{f"n{k}": Count("id", filter=Q(stars=k)) for k in range(1, 6)},
@@ -156,15 +204,19 @@ def _apply_withdrawal(track_id: int, rating: Rating) -> TrackStats:
     counts, and the trend term it added when it was given (curation_rate adds it)."""
     stats = _locked_stats(track_id)
     stars = rating.stars
-    stats.rating_count -= 1
-    stats.rating_sum -= stars
-    setattr(stats, f"stars_{stars}", getattr(stats, f"stars_{stars}") - 1)
+    _add_vote(stats, stars, -1)
     given = scoring.trend_term(scoring.rating_weight(stars), rating.updated_at)
     stats.trend_log = scoring.trend_sub(stats.trend_log, given)
     stats.version += 1
     stats.save()
     realtime.rating_changed(track_id)
     return stats
+
+
+def _add_vote(stats: TrackStats, stars: int, sign: int) -> None:
+    stats.rating_count += sign
+    stats.rating_sum += sign * stars
+    setattr(stats, f"stars_{stars}", getattr(stats, f"stars_{stars}") + sign)
 
 
 STATS_COLUMNS = [

@@ -93,6 +93,9 @@ function ratingWidget(root, main, track, player, live) {
   const statusBox = widget.querySelector("[data-rating-status]");
   const announce = crowd.querySelector("[data-rating-announce]");
   const endpoint = widget.dataset.ratingUrl;
+  // A new listener's rating is kept but counts only once they have listened a while in all;
+  // the page's words for it, with the figure the server uses.
+  const heldNote = widget.dataset.heldNote;
   const topic = `track:${track.id}`;
 
   let rating = readJson(main, "track-rating");
@@ -116,7 +119,7 @@ function ratingWidget(root, main, track, player, live) {
     widget.classList.toggle("is-locked", isLocked);
     group.style.setProperty("--heard", isLocked ? share.toFixed(3) : "1");
     group.setAttribute("aria-label", isLocked ? `Listen ${left} s more to rate` : "Rate this track");
-    if (mine.stars) hint.textContent = `You rated this track ${plural(mine.stars, "star")}.`;
+    if (mine.stars) hint.textContent = `You rated this track ${plural(mine.stars, "star")}.${mine.counted ? "" : ` ${heldNote}`}`;
     else if (!isLocked) hint.textContent = "You can rate this track now.";
     else hint.textContent = `Listen ${left} s more to rate — ${counted} s of ${required} s counted so far.`;
     // A message in the status box says the same and more: one confirmation, not two.
@@ -211,9 +214,11 @@ function ratingWidget(root, main, track, player, live) {
       return;
     }
     mine.stars = result.data.stars;
+    mine.counted = result.data.counted;
     mine.can_rate = true;
     live.offer(topic, result.data.rating);
-    showStatus(`Thanks — you rated this track ${plural(mine.stars, "star")}. ${describe()}.`);
+    const after = mine.counted ? `${describe()}.` : heldNote;
+    showStatus(`Thanks — you rated this track ${plural(mine.stars, "star")}. ${after}`);
   }
 
   async function withdraw() {
@@ -226,6 +231,7 @@ function ratingWidget(root, main, track, player, live) {
       return;
     }
     mine.stars = null;
+    mine.counted = false;
     live.offer(topic, result.data.rating);
     showStatus(`Your rating was removed. ${describe()}.`);
     stars[0].focus();

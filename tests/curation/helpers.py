@@ -1,4 +1,5 @@
-"""Helpers for curation tests: listening enough to rate, through the real service."""
+"""Helpers for curation tests: listening enough to rate, through the real service, as an
+established listener (one whose ratings count) unless asked otherwise."""
 
 from datetime import timedelta
 from typing import Any
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from curation.models import Listener, ListenerTrack
 from curation.services.listening import events_record
+from curation.services.ratings import listener_prove
 from generation.models import Track
 
 
@@ -23,6 +25,13 @@ def server_time_passes(listener_id: int, track_id: int, seconds: float) -> None:
     state.save(update_fields=["heard_since", "window_started_at"])
 
 
+def established(listener_id: int) -> None:
+    """As if this listener had long been listening here: their ratings count from now
+    (curation.rules.PROVEN_LISTENING_S), through the real proof, which counts the ratings
+    they gave before. Tests do not play five minutes of music for it."""
+    listener_prove(listener_id=listener_id, at=timezone.now())
+
+
 def listen(listener: Listener, track: Track, seconds: float, *, session: str = "s1") -> float:
     """Play `seconds` of the track from the start, as the player would report it: the play
     as it starts, the pause `seconds` later."""
@@ -36,10 +45,18 @@ def listen(listener: Listener, track: Track, seconds: float, *, session: str = "
     ).listened_s
 
 
-def play_over_http(client: Client, track: Track, seconds: float, session: str = "page-1") -> Any:
+def play_over_http(
+    client: Client,
+    track: Track,
+    seconds: float,
+    session: str = "page-1",
+    *,
+    new_listener: bool = False,
+) -> Any:
     """Play as the page does, through the API: the play as it starts, the pause `seconds`
     later (by the player's clock and, without waiting for it, the server's). Returns the
-    last response."""
+    last response. The listener is an established one (whose ratings count) unless
+    `new_listener`."""
 
     def send(event: dict[str, Any]) -> Any:
         body = {"track": track.pk, "session": session, "events": [event]}
@@ -49,5 +66,7 @@ def play_over_http(client: Client, track: Track, seconds: float, session: str = 
     if started.status_code != 200:
         return started
     state = ListenerTrack.objects.filter(track=track, session=session).latest("updated_at")
+    if not new_listener:
+        established(state.listener_id)
     server_time_passes(state.listener_id, track.pk, seconds)
     return send({"type": "pause", "position": seconds, "seq": 2, "t": int(seconds * 1000)})

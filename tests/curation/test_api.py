@@ -92,7 +92,13 @@ def test_listen_then_rate_change_and_withdraw(browser, track):
     changed = browser.put(url, {"stars": 2}, content_type="application/json")
     assert changed.status_code == 200 and changed.json()["rating"]["average"] == 2.0
     mine = browser.get(url).json()["mine"]
-    assert mine == {"stars": 2, "listened_s": 21.0, "required_s": 20.0, "can_rate": True}
+    assert mine == {
+        "stars": 2,
+        "counted": True,
+        "listened_s": 21.0,
+        "required_s": 20.0,
+        "can_rate": True,
+    }
     withdrawn = browser.delete(url)
     assert withdrawn.status_code == 200 and withdrawn.json()["rating"]["count"] == 0
     assert not Rating.objects.exists()

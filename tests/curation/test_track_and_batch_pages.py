@@ -79,7 +79,13 @@ def test_a_listeners_own_rating_is_pressed_and_removable(client: Client):
     assert "data-remove-rating>" in html  # not hidden
     assert "You rated this track 4 stars." in html
     mine = json_script(html, "track-mine")
-    assert mine == {"stars": 4, "listened_s": 10.0, "required_s": 9.0, "can_rate": True}
+    assert mine == {
+        "stars": 4,
+        "counted": True,
+        "listened_s": 10.0,
+        "required_s": 9.0,
+        "can_rate": True,
+    }
 
 
 def test_a_track_without_ratings_invites_the_first(client: Client):

@@ -18,7 +18,7 @@ from curation.receivers import publish_ready_track
 from curation.rules import listen_required_s
 from generation.audio import RenderedAudio, render_midi
 from generation.models import Track
-from tests.curation.helpers import server_time_passes
+from tests.curation.helpers import established, server_time_passes
 from tests.factories import GenerationBatchFactory, ReadyTrackFactory
 
 pytestmark = [
@@ -73,7 +73,8 @@ def playable_track(audio: RenderedAudio, **fields) -> Track:
 
 
 def rate_over_http(site: str, track: Track, stars: int) -> None:
-    """Another listener (a fresh cookie jar) listens for 25 s and rates, through the API."""
+    """Another listener (a fresh cookie jar, an established one: its rating counts) listens
+    for 25 s and rates, through the API."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.open(f"{site}/").close()
@@ -94,6 +95,7 @@ def rate_over_http(site: str, track: Track, stars: int) -> None:
     post("/api/v1/listening-events/", {"track": track.pk, "session": session, "events": [play]})
     # 25 s on the server's clock too, without waiting for them.
     heard = ListenerTrack.objects.get(track=track, session=session)
+    established(heard.listener_id)
     server_time_passes(heard.listener_id, track.pk, 25)
     post("/api/v1/listening-events/", {"track": track.pk, "session": session, "events": [pause]})
     post(f"/api/v1/tracks/{track.pk}/rating/", {"stars": stars})
@@ -167,6 +169,8 @@ def test_two_listeners_rate_and_watch_live_while_the_music_plays_on(
     expect(star4).to_have_attribute("aria-pressed", "false")
     expect(a.locator("[data-listen-hint]")).to_contain_text("s more to rate")
     shoot(a, "a-refused")
+    # A is an established listener, whose rating counts (the second test rates as a new one).
+    established(ListenerTrack.objects.get(track=track).listener_id)
 
     # After enough real playback the same press is accepted.
     a.wait_for_function(f"{AUDIO}.currentTime > {required + 1}", timeout=(required + 15) * 1000)
@@ -350,6 +354,9 @@ def test_the_stars_fill_with_counted_listening_and_a_rating_is_confirmed_once(
 
     page.get_by_role("button", name="Rate 4 stars", exact=True).click()
     expect(status).to_contain_text("you rated this track 4 stars")
+    # A new listener: the rating is theirs, and counts once they have listened a while.
+    expect(status).to_contain_text("It is saved, and counts in the crowd's figures once you")
+    expect(page.locator("[data-count-text]")).to_have_text("No ratings yet — be the first.")
     expect(page.get_by_role("button", name="Rate 4 stars", exact=True)).to_have_attribute(
         "aria-pressed", "true"
     )
