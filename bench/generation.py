@@ -107,6 +107,8 @@ def _figure(value: float | None, unit: str) -> str:
 def bench_training(work: Path) -> tuple[float, float]:
     env = {
         **os.environ,
+        # Training reads no table, but the settings load only with a database to name.
+        "DATABASE_URL": bench_database(work),
         "COMPOSER_CACHE_DIR": str(work / "cache"),
         "COMPOSER_MODEL_DIR": str(work / "models"),
     }
