@@ -26,19 +26,26 @@ def test_chained_calls_keep_to_the_schema(keep_the_test_connection):
     api = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
     seen: list[str] = []
 
-    class Workflow(api.as_state_machine()):  # type: ignore[misc]
-        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            # The token on the case itself (not a generated session cookie), so the auth checks
-            # also send the call without it, and with a made-up one, and see it refused.
-            case.cookies = {}
-            case.headers = {**(case.headers or {}), "Authorization": f"Token {token}"}
-            return {}
+    @api.auth()
+    class ProducerToken:
+        """Our token as the schema's token auth (Schemathesis' auth provider), so its auth
+        checks also send each call without it, and with a made-up one, and see those refused."""
 
+        def get(self, case: Any, context: Any) -> str:
+            return token
+
+        def set(self, case: Any, data: str, context: Any) -> None:
+            case.cookies = {}  # no generated session cookie
+            case.headers = {**(case.headers or {}), "Authorization": f"Token {data}"}
+
+    class Workflow(api.as_state_machine()):  # type: ignore[misc]
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             seen.append(f"{case.operation.label} {response.status_code}")
             # As in tests/test_openapi.py: OpenAPI cannot say every rule (a cursor must come
             # from a next link), and those get a clear 4xx on purpose.
-            case.validate_response(response, excluded_checks=[positive_data_acceptance])
+            case.validate_response(
+                response, excluded_checks=[positive_data_acceptance], transport_kwargs=kwargs
+            )
 
     Workflow.run(
         settings=settings(
