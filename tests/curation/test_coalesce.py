@@ -13,16 +13,9 @@ import pytest
 import redis
 
 from curation.coalesce import Coalescer
+from tests.waiting import wait_for
 
 TIMEOUT_S = 10.0
-
-
-def wait_for(predicate: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT_S
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 class Recorder:

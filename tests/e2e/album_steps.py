@@ -3,7 +3,6 @@ given audio), watching a page for errors, logging in (to the workspace), running
 page asked for, and moving rows by their handle with a mouse or a finger."""
 
 import io
-import time
 
 from django.core.files import File
 
@@ -12,6 +11,7 @@ from curation.albums.models import AlbumJob
 from generation.audio import RenderedAudio
 from tests.curation.albums.helpers import rated
 from tests.e2e.test_listening import arpeggios
+from tests.waiting import wait_for
 
 PASSWORD = "pass-word-123"  # what the user factories set
 
@@ -66,10 +66,8 @@ def open_workspace(browser, site: str, producer, album, problems: list[str], **w
 
 def run_job(kind: str) -> AlbumJob:
     """Builds the job the page asked for, as the Celery worker would (the task's service)."""
-    deadline = time.monotonic() + 10
-    while not (job := AlbumJob.objects.filter(kind=kind).first()):
-        assert time.monotonic() < deadline, f"no {kind} job was asked for"
-        time.sleep(0.1)
+    wait_for(lambda: AlbumJob.objects.filter(kind=kind).exists(), f"the page to ask for a {kind}")
+    job = AlbumJob.objects.get(kind=kind)
     jobs.job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == AlbumJob.Status.DONE, job.error

@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import redis
 
 from generation.models import GenerationBatch, Track
 from tests.servers import celery_worker_command, manage, stop_group
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,15 +62,6 @@ def start_worker(
     for process in started:
         if process.poll() is None:
             stop_group(process)
-
-
-def wait_for(predicate: Callable[[], bool], *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def test_a_real_worker_completes_a_small_batch(start_worker, worker_env, media_root):
