@@ -192,10 +192,14 @@ def seed(tracks: int, people: int, rng: random.Random) -> World:
     return world
 
 
-def db_value(sql: str) -> Any:
+def db_rows(sql: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(DATABASE_URL.replace("postgres://", "postgresql://")) as c:
-        row = c.execute(sql).fetchone()
-    return row[0] if row else None
+        return c.execute(sql).fetchall()
+
+
+def db_value(sql: str) -> Any:
+    rows = db_rows(sql)
+    return rows[0][0] if rows else None
 
 
 def wait_for(check: Callable[[], bool], timeout: float) -> bool:

@@ -13,7 +13,6 @@ from curation.models import (
     AlbumJob,
     AlbumTrack,
     AlbumVersion,
-    ArenaFlag,
     ArenaRating,
     ArenaVote,
     Listener,
@@ -21,6 +20,7 @@ from curation.models import (
     RefusedAttempt,
     TrackPick,
     TrackStats,
+    VoterFlag,
 )
 
 
@@ -77,11 +77,12 @@ class ArenaVoteAdmin(admin.ModelAdmin):
     raw_id_fields = ["listener", "track_a", "track_b"]
 
 
-@admin.register(ArenaFlag)
-class ArenaFlagAdmin(admin.ModelAdmin):
-    """Flagged arena voters: their votes are kept here for audit and left out of the fits."""
+@admin.register(VoterFlag)
+class VoterFlagAdmin(admin.ModelAdmin):
+    """Flagged voters: their votes are kept for audit and left out of every figure."""
 
-    list_display = ["listener", "p_value", "votes", "flagged_at"]
+    list_display = ["listener", "reason", "p_value", "votes", "flagged_at"]
+    list_filter = ["reason"]
     raw_id_fields = ["listener"]
 
 

@@ -29,6 +29,10 @@ class Listener(models.Model):
     # Until then its ratings are stored but left out of every figure; at that moment they
     # all count, as if given then.
     proven_at = models.DateTimeField(null=True, blank=True)
+    # The listening clock over all tracks: the server time up to which their listening has
+    # been credited. Listening is credited no faster than the server's clock runs, whatever
+    # the number of tracks played at once (curation.services.listening).
+    credited_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Listener {self.pk}" + (f" ({self.user})" if self.user_id else "")
@@ -287,19 +291,23 @@ class ArenaRating(models.Model):
         return f"Arena rating of track {self.track_id}: {self.rating:.0f}"
 
 
-class ArenaFlag(models.Model):
-    """A listener whose arena votes the model finds too unlikely to be sincere (Fisher's
-    method over their votes). Their votes stay stored, for audit, and are left out of fits."""
+class VoterFlag(models.Model):
+    """A listener whose votes look insincere: arena verdicts the fitted model finds too
+    unlikely, one pair's verdict repeated, or ratings far from the rest of the crowd's (each
+    found by Fisher's method over their votes, curation.anomalies). Their votes stay stored,
+    for audit, and are left out of every figure: arena fits, stars, crowd score, trending and
+    listening (curation.services.flags)."""
 
     class Reason(models.TextChoices):
-        UNLIKELY = "unlikely", "Votes the model finds too unlikely"
+        UNLIKELY = "unlikely", "Arena verdicts the model finds too unlikely"
         REPEATS = "repeats", "The same verdict repeated on one pair"
+        RATINGS = "ratings", "Ratings far from the rest of the crowd's"
 
     listener = models.OneToOneField(
-        Listener, on_delete=models.CASCADE, primary_key=True, related_name="arena_flag"
+        Listener, on_delete=models.CASCADE, primary_key=True, related_name="voter_flag"
     )
     reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.UNLIKELY)
-    p_value = models.FloatField(help_text="Combined p-value of their votes under the model")
+    p_value = models.FloatField(help_text="Combined p-value of their votes")
     votes = models.PositiveIntegerField()
     flagged_at = models.DateTimeField()
 

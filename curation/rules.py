@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.db.models import Q
+
 # Listen before you rate: this long, or this share of the track, whichever is shorter.
 LISTEN_FIRST_S = 20.0
 LISTEN_FIRST_SHARE = 0.3
@@ -30,6 +32,14 @@ def listen_required_s(duration_s: float | None) -> float:
 LISTEN_WINDOW = timedelta(minutes=30)
 
 
+# Listening is credited no faster than the server's clock runs, over all of a listener's
+# tracks together (Listener.credited_until): twenty tracks played at once for a minute are a
+# minute of listening. Time the server saw pass without crediting anything (a player that
+# reports late, a pause between tracks) can be credited later, up to this much: a player
+# reports every few seconds, and an identity idle for a day cannot spend that day at once.
+LISTEN_CATCH_UP_S = 600.0
+
+
 # A new identity's ratings count once it has shown real listening: this much, credited by the
 # server, over all tracks (five minutes: a few tracks heard through, which a script minting
 # identities cannot fake faster than the server's clock). Until then its ratings are stored and
@@ -41,3 +51,10 @@ PROVEN_LISTENING_S = 300.0
 def proven(listened_s: float) -> bool:
     """Whether this much credited listening over all tracks proves an identity."""
     return heard_enough(listened_s, PROVEN_LISTENING_S)
+
+
+def counted_voters(listener: str = "listener__") -> Q:
+    """Rows (ratings, listening, arena verdicts; listeners themselves with `listener=""`)
+    whose listener's votes count in the figures: proven, and not flagged
+    (curation.models.VoterFlag). curation_rate checks the same."""
+    return Q(**{f"{listener}proven_at__isnull": False, f"{listener}voter_flag__isnull": True})

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Count,
+    ExpressionWrapper,
     F,
     Q,
     QuerySet,
@@ -15,7 +17,7 @@ from albumvote.builders import build
 from curation.filters import TrackFilterSet
 from curation.models import ListenerTrack, Rating, TrackStats
 from curation.ranking import verdict
-from curation.rules import heard_enough, listen_required_s
+from curation.rules import counted_voters, heard_enough, listen_required_s
 from curation.serializers import MineSerializer, TrackSummarySerializer, stats_or_empty
 from curation.serializers import rating_state as rating_state  # pages show it too
 from generation.composer import PRESETS
@@ -129,15 +131,16 @@ def track_newest(limit: int = LIVE_LIST_LENGTH) -> QuerySet[Any]:
 
 
 def listener_rating(*, listener_id: int | None, track_id: int) -> tuple[int | None, bool]:
-    """A listener's stars for the track, and whether they count (their listener is proven)."""
+    """A listener's stars for the track, and whether they count (curation.rules.counted_voters)."""
     if listener_id is None:
         return None, False
     mine = (
         Rating.objects.filter(listener_id=listener_id, track_id=track_id)
-        .values_list("stars", "listener__proven_at")
+        .annotate(counted=ExpressionWrapper(counted_voters(), output_field=BooleanField()))
+        .values_list("stars", "counted")
         .first()
     )
-    return (None, False) if mine is None else (mine[0], mine[1] is not None)
+    return (None, False) if mine is None else (mine[0], bool(mine[1]))
 
 
 def listener_track_listening(

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from curation.arena.services import arena_fit_batch, arena_refit_stale
 from curation.services.aggregates import stats_reconcile
+from curation.services.flags import ratings_flag_anomalous
 from curation.services.refusals import refusals_flush
 
 
@@ -16,6 +17,13 @@ def flush_refusals() -> int:
 def reconcile_stats() -> int:
     """Recompute the per-track figures from the raw rows; repair and report any drift."""
     return len(stats_reconcile())
+
+
+@shared_task(name="curation.flag_raters")
+def flag_raters() -> list[int]:
+    """Flag the listeners who rated lately with ratings improbably far from the crowd's
+    (beat, every minute): their votes leave the figures."""
+    return ratings_flag_anomalous()
 
 
 @shared_task(name="curation.fit_arena")

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from albumvote.exceptions import ApplicationError
-from curation import scoring, selectors
+from curation import anomalies, scoring, selectors
 from curation.arena import selectors as arena_selectors
 from curation.arena import services as arena_services
 from curation.filters import TrackFilterSet
@@ -140,6 +140,7 @@ def arena(request: HttpRequest) -> HttpResponse:
         "listen_each_s": int(arena_services.LISTEN_EACH_S),
         "arena_rule": arena_selectors.arena_rule_text(),
         "chart": arena_selectors.leaderboard_chart(board),
+        "proven_minutes": PROVEN_LISTENING_S / 60,
     }
     return render(request, "curation/arena.html", context)
 
@@ -158,6 +159,8 @@ def how_ranking_works(request: HttpRequest) -> HttpResponse:
         "neutral_skip": scoring.NEUTRAL_SKIP_RATE,
         "half_life_h": scoring.TREND_HALF_LIFE_S / 3600,
         "proven_minutes": PROVEN_LISTENING_S / 60,
+        "flag_one_in": round(1 / anomalies.ALPHA),
+        "flag_min_votes": anomalies.MIN_VOTES,
     }
     return render(request, "curation/how_ranking_works.html", context)
 

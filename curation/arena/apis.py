@@ -45,6 +45,10 @@ class ArenaRevealedSerializer(serializers.Serializer):
 class ArenaRevealSerializer(serializers.Serializer):
     # From a services.Reveal.
     revealed = ArenaRevealedSerializer(source="*")
+    counted = serializers.BooleanField(
+        help_text="Whether the verdict counts in the arena's fits now; a new listener's is "
+        "kept and counts once they have listened a while (see /how-ranking-works/)."
+    )
 
 
 def _batch(request: Request) -> int:

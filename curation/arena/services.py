@@ -12,8 +12,9 @@ from django.utils import timezone
 from albumvote.exceptions import ApplicationError
 from curation.arena import anomalies, pairs
 from curation.arena import bradley_terry as bt
-from curation.models import ArenaFlag, ArenaRating, ArenaVote, ListenerTrack
-from curation.rules import heard_enough
+from curation.models import ArenaRating, ArenaVote, Listener, ListenerTrack, VoterFlag
+from curation.rules import counted_voters, heard_enough
+from curation.services.flags import voter_flag, voters_flag_anomalous
 from generation.models import Track
 
 # Each track of the pair must have been heard this long (per the listener's own events).
@@ -29,6 +30,9 @@ SCORES: dict[str, float] = {
 class Reveal:
     a: dict[str, object]
     b: dict[str, object]
+    # Whether the verdict counts in the fits (curation.rules.counted_voters): a new listener's
+    # is kept and counts once they are proven.
+    counted: bool
 
 
 def arena_vote_submit(
@@ -76,7 +80,9 @@ def arena_vote_submit(
             status_code=403,
         )
     _record_verdict(listener_id, a, b, str(outcome))
-    return Reveal(*({"id": t.pk, "title": t.title, "preset": t.preset} for t in (a, b)))
+    a_side, b_side = ({"id": t.pk, "title": t.title, "preset": t.preset} for t in (a, b))
+    counted = Listener.objects.filter(counted_voters(listener=""), pk=listener_id).exists()
+    return Reveal(a_side, b_side, counted)
 
 
 def _record_verdict(listener_id: int, a: Track, b: Track, outcome: str) -> None:
@@ -100,8 +106,9 @@ def _record_verdict(listener_id: int, a: Track, b: Track, outcome: str) -> None:
 
 
 def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
-    """Fit the batch's Bradley-Terry ratings with bootstrap intervals; "both bad" votes and
-    flagged voters' votes are left out. Returns how many tracks were rated."""
+    """Fit the batch's Bradley-Terry ratings with bootstrap intervals; "both bad" votes, and
+    the votes of flagged voters and of listeners not yet proven, are left out. Returns how
+    many tracks were rated."""
     track_ids = list(
         Track.objects.filter(batch_id=batch_id, status=Track.Status.READY)
         .order_by("pk")
@@ -111,10 +118,11 @@ def arena_fit_batch(*, batch_id: int, resamples: int = 1000) -> int:
     rows = [
         (listener_id, bt.Vote(index[a], index[b], SCORES[outcome]))
         for listener_id, a, b, outcome in ArenaVote.objects.filter(
+            # Proven and not flagged, here as in the crowd score.
+            counted_voters(),
             track_a_id__in=index,
             track_b_id__in=index,
             replaced=False,
-            listener__arena_flag__isnull=True,
         )
         .exclude(outcome=ArenaVote.Outcome.BOTH_BAD)
         .values_list("listener_id", "track_a_id", "track_b_id", "outcome")
@@ -170,17 +178,13 @@ def _flag_repeated_verdicts(index: dict[int, int]) -> set[int]:
         .annotate(n=Count("id"))
         .filter(n__gt=anomalies.MAX_REPEATS)
     )
-    now = timezone.now()
     flagged = set()
     for row in repeated:
-        ArenaFlag.objects.get_or_create(
+        voter_flag(
             listener_id=row["listener_id"],
-            defaults={
-                "reason": ArenaFlag.Reason.REPEATS,
-                "p_value": 0.0,
-                "votes": row["n"],
-                "flagged_at": now,
-            },
+            reason=VoterFlag.Reason.REPEATS,
+            p_value=0.0,
+            votes=row["n"],
         )
         flagged.add(row["listener_id"])
     return flagged
@@ -193,17 +197,7 @@ def _flag_anomalous_voters(rows: list[tuple[int, bt.Vote]], ratings: Any) -> set
     for listener_id, vote in rows:
         p = anomalies.vote_p_value(ratings[vote.a], ratings[vote.b], vote.score)
         per_listener.setdefault(listener_id, []).append(p)
-    now = timezone.now()
-    flagged = set()
-    for listener_id, p_values in per_listener.items():
-        anomalous, combined = anomalies.is_anomalous(p_values)
-        if anomalous:
-            ArenaFlag.objects.get_or_create(
-                listener_id=listener_id,
-                defaults={"p_value": combined, "votes": len(p_values), "flagged_at": now},
-            )
-            flagged.add(listener_id)
-    return flagged
+    return set(voters_flag_anomalous(per_listener, reason=VoterFlag.Reason.UNLIKELY))
 
 
 def arena_refit_stale() -> list[int]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from curation.arena import selectors as arena_selectors
 from curation.models import ArenaRating, ListenerTrack, Rating, RefusedAttempt
+from curation.rules import counted_voters
 from generation import selectors as generation_selectors
 from generation.models import BatchSchedule, GenerationBatch, Track
 
@@ -150,7 +151,7 @@ def rating_times(*, track_id: int) -> list[datetime]:
     """When each current rating that counts was given (created_at: a changed rating is not a
     new one)."""
     return list(
-        Rating.objects.filter(track_id=track_id, listener__proven_at__isnull=False)
+        Rating.objects.filter(counted_voters(), track_id=track_id)
         .order_by("created_at")
         .values_list("created_at", flat=True)
     )

@@ -4,8 +4,8 @@ Every rating and listening batch updates TrackStats in its own transaction (O(1)
 the figures should never drift; this is the check that they have not (a bug, a manual
 edit, a restore), and the repair when they have. The trending score is left out: it adds a
 term per vote at the time of the vote, and the raw rows keep only each listener's latest
-rating, so it cannot be rebuilt from them. Ratings count only once their listener is proven
-(curation.services.ratings).
+rating, so it cannot be rebuilt from them. Ratings and listening count only when their
+listener is proven and not flagged (curation.rules.counted_voters).
 """
 
 import logging
@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q, Sum
 
 from curation import realtime, scoring
 from curation.models import ListenerTrack, Rating, TrackStats
+from curation.rules import counted_voters
 from generation.models import Track
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def stats_recompute(*, track_ids: list[int] | None = None) -> dict[int, dict[str
     durations = dict(tracks.values_list("pk", "duration_s"))
     figures: dict[int, dict[str, float]] = {pk: dict.fromkeys(FIELDS, 0) for pk in durations}
     ratings: Any = (
-        Rating.objects.filter(track_id__in=durations, listener__proven_at__isnull=False)
+        Rating.objects.filter(counted_voters(), track_id__in=durations)
         .values("track_id")
         .annotate(
             rating_count=Count("id"),
@@ -68,9 +69,9 @@ def stats_recompute(*, track_ids: list[int] | None = None) -> dict[int, dict[str
     )
     for row in ratings:
         figures[row.pop("track_id")].update(row)
-    states = ListenerTrack.objects.filter(track_id__in=durations).values(
-        "track_id", "listened_s", "plays", "completes", "replays", "early_skips"
-    )
+    states = ListenerTrack.objects.filter(
+        counted_voters(), track_id__in=durations, last_seq__gt=0
+    ).values("track_id", "listened_s", "plays", "completes", "replays", "early_skips")
     for state in states:
         track = figures[state["track_id"]]
         track["unique_listeners"] += 1

@@ -164,6 +164,9 @@ def _merge_listening(source: Listener, target: Listener) -> set[int]:
     targets = {s.track_id: s for s in ListenerTrack.objects.filter(listener=target)}
     for state in ListenerTrack.objects.filter(listener=source):
         existing = targets.get(state.track_id)
+        # Every track they heard: a side's listening was held out of the figures while it
+        # was not proven, and the merged listener's standing decides (stats_rebuild).
+        touched.add(state.track_id)
         if existing is None:
             state.listener = target
             state.save(update_fields=["listener"])
@@ -184,8 +187,7 @@ def _merge_listening(source: Listener, target: Listener) -> set[int]:
             replays=F("replays") + state.replays,
             max_position_s=max(existing.max_position_s, state.max_position_s),
         )
-        state.delete()
         # The two identities were one person: their track's listening figures (listeners,
         # share heard) are rebuilt from the merged rows.
-        touched.add(state.track_id)
+        state.delete()
     return touched

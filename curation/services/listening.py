@@ -6,27 +6,39 @@ complete. The player's clock bounds each interval (times 1.1, plus a quarter sec
 server's clock bounds the total: a listener's credited time for a track never exceeds the
 time since the server first saw them play it, across all their sessions.
 
+Over all their tracks together, a listener is credited no faster than the server's clock
+runs (Listener.credited_until, curation.rules.LISTEN_CATCH_UP_S): playing twenty tracks at once
+for a minute is a minute of listening.
+
 Plays, replays, skips and completes count at most once per listening window
 (curation.rules.LISTEN_WINDOW): a flood of events from one identity weighs as one listen.
 
 The batch whose credited listening brings a listener's total over all tracks to
 curation.rules.PROVEN_LISTENING_S proves them, in its own transaction: from then on their
-ratings count, the ones they gave before included (curation.services.ratings).
+ratings and listening count in the figures, what they gave before included
+(curation.services.ratings). Until then their listening is kept as theirs only.
 """
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+import psycopg
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
-from curation import scoring
-from curation.models import ListenerTrack, ListeningEvent, TrackStats
-from curation.rules import LISTEN_WINDOW, heard_enough, listen_required_s, proven
+from curation.models import Listener, ListenerTrack, ListeningEvent, VoterFlag
+from curation.rules import (
+    LISTEN_CATCH_UP_S,
+    LISTEN_WINDOW,
+    heard_enough,
+    listen_required_s,
+    proven,
+)
+from curation.services.figures import Heard, listening_add
 from curation.services.ratings import listener_prove
 from generation.models import Track
 
@@ -68,6 +80,12 @@ def events_record(
     except IntegrityError:
         # The state row was created by a concurrent batch; take its lock and go again.
         listened, accepted = _record(listener_id, track_id, session, parsed, duration)
+    except OperationalError as error:
+        # An account adopting this listener at the same moment locks the listener, then
+        # the listening rows; nothing was written, so go again once it has.
+        if not isinstance(error.__cause__, psycopg.errors.DeadlockDetected):
+            raise
+        listened, accepted = _record(listener_id, track_id, session, parsed, duration)
     return ListeningResult(
         listened_s=listened, accepted=accepted, required_s=listen_required_s(duration)
     )
@@ -82,14 +100,21 @@ def _record(
 ) -> tuple[float, int]:
     with transaction.atomic():
         state = (
-            ListenerTrack.objects.select_for_update(of=("self",))
-            .select_related("listener")
+            ListenerTrack.objects.select_for_update()
             .filter(listener_id=listener_id, track_id=track_id)
             .first()
         )
-        was_proven = state is not None and state.listener.proven_at is not None
         if state is None:
             state = ListenerTrack.objects.create(listener_id=listener_id, track_id=track_id)
+        # Then the listener, in the order curation_rate takes them: it serialises their
+        # batches over all tracks, for the listening clock and the proof.
+        listener = (
+            Listener.objects.select_for_update(no_key=True)
+            .only("proven_at", "credited_until")
+            .annotate(flagged=Exists(VoterFlag.objects.filter(listener=OuterRef("pk"))))
+            .get(pk=listener_id)
+        )
+        was_proven = listener.proven_at is not None
         new_listener = state.last_seq == 0  # no batch of theirs counted for this track yet
         # A batch sent again (a retry after a lost response) is not counted twice.
         seen = set(
@@ -105,12 +130,13 @@ def _record(
             # Another page or playback: no interval stays open across sessions.
             state.session = session
             state.playing_from_s = state.playing_since_ms = None
-        before = (state.listened_s, state.plays, state.completes, state.early_skips, state.replays)
+        before = Heard.of(state)
         now = timezone.now()
         for event in fresh:
             _apply(state, event, now)
         state.listened_s = min(state.listened_s, server_heard_s(state, now))
         if fresh:
+            _credit(listener, state, before.listened_s, now)
             state.last_seq = fresh[-1]["seq"]
             state.save()
             ListeningEvent.objects.bulk_create(
@@ -122,12 +148,33 @@ def _record(
                 ],
                 ignore_conflicts=True,
             )
-            if not was_proven and state.listened_s > before[0]:
-                # Before this batch's figures: a proof locks the listener's rated tracks in
-                # order, and holding this track's figures meanwhile could deadlock with another.
+            if was_proven and not listener.flagged:
+                listening_add(
+                    track_id,
+                    before=before,
+                    after=Heard.of(state),
+                    duration=duration,
+                    new_listener=new_listener,
+                    at=now,
+                )
+            elif state.listened_s > before.listened_s:
+                # A proof adds all they heard until now, this batch included.
                 listener_prove_if_heard(listener_id=listener_id, at=now)
-            _add_to_stats(track_id, state, before, duration, new_listener=new_listener)
         return round(state.listened_s, 2), len(fresh)
+
+
+def _credit(listener: Listener, state: ListenerTrack, before_s: float, now: datetime) -> None:
+    """Credit what this batch added to the track's listening (from `before_s`) no faster
+    than the listener's clock over all tracks allows, and run that clock on."""
+    if listener.credited_until is None:
+        if state.heard_since is None:
+            return
+        listener.credited_until = now  # their clock starts with their first playback
+    since = max(listener.credited_until, now - timedelta(seconds=LISTEN_CATCH_UP_S))
+    gained = max(0.0, min(state.listened_s - before_s, (now - since).total_seconds()))
+    state.listened_s = before_s + gained
+    listener.credited_until = since + timedelta(seconds=gained)
+    listener.save(update_fields=["credited_until"])
 
 
 def listener_prove_if_heard(*, listener_id: int, at: datetime) -> bool:
@@ -201,34 +248,6 @@ def _close(state: ListenerTrack, position: float, now: int) -> None:
     if played > 0 and elapsed > 0:
         state.listened_s += min(played, elapsed * 1.1 + 0.25)
     state.playing_from_s = state.playing_since_ms = None
-
-
-def _add_to_stats(
-    track_id: int,
-    state: ListenerTrack,
-    before: tuple[float, int, int, int, int],
-    duration: float | None,
-    *,
-    new_listener: bool,
-) -> None:
-    listened, plays, completes, early_skips, replays = before
-    changes: dict[str, Any] = {
-        "listen_seconds": F("listen_seconds") + (state.listened_s - listened),
-        "listen_through_sum": F("listen_through_sum")
-        + (scoring.through(state.listened_s, duration) - scoring.through(listened, duration)),
-        "plays": F("plays") + (state.plays - plays),
-        "completes": F("completes") + (state.completes - completes),
-        "replays": F("replays") + (state.replays - replays),
-        "skips": F("skips") + (state.early_skips - early_skips),
-    }
-    if new_listener:
-        changes["unique_listeners"] = F("unique_listeners") + 1
-    if state.plays > plays:
-        term = scoring.trend_term(state.plays - plays, timezone.now())
-        changes["trend_log"] = scoring.db_trend_add(term)
-    if not TrackStats.objects.filter(track_id=track_id).update(**changes):
-        TrackStats.objects.get_or_create(track_id=track_id)
-        TrackStats.objects.filter(track_id=track_id).update(**changes)
 
 
 def _track_duration(track_id: object) -> float:

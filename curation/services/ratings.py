@@ -3,7 +3,7 @@
 A rating counts in the figures (stars, crowd score, trending) only once its listener is proven
 (Listener.proven_at, curation.rules.PROVEN_LISTENING_S): before that it is stored, and shown to
 its listener as theirs, and the figures never see it, nor any change or withdrawal of it. The
-proof applies all the listener's stored ratings at once (listener_prove).
+proof applies all the listener's stored ratings, and their listening, at once (listener_prove).
 """
 
 import math
@@ -15,8 +15,14 @@ from django.db.models import Count, Q, Sum
 
 from albumvote.exceptions import ApplicationError
 from curation import realtime, scoring
-from curation.models import Listener, Rating, RefusedAttempt, TrackStats
-from curation.rules import LISTEN_FIRST_S, LISTEN_FIRST_SHARE, LISTEN_TOLERANCE_S
+from curation.models import Listener, ListenerTrack, Rating, RefusedAttempt, TrackStats, VoterFlag
+from curation.rules import (
+    LISTEN_FIRST_S,
+    LISTEN_FIRST_SHARE,
+    LISTEN_TOLERANCE_S,
+    counted_voters,
+)
+from curation.services.figures import NOTHING, Heard, listening_add
 from curation.services.refusals import refusal_count
 from generation.models import Track
 
@@ -84,7 +90,8 @@ def _submit_in_database(
     outcome, _, listened, required, created, counted = row[:6]
     result = None
     if outcome in ("changed", "unchanged"):
-        figures = dict(zip(STATS_COLUMNS, row[6:], strict=True))
+        # A track whose figures row is not open yet has none: zeros.
+        figures = {name: value or 0 for name, value in zip(STATS_COLUMNS, row[6:], strict=True)}
         stats = TrackStats(track_id=track_id, **figures)
         result = RatingResult(
             stars=stars, stats=stats, created=bool(created), counted=bool(counted)
@@ -118,7 +125,7 @@ def rating_withdraw(*, listener_id: int, track_id: int) -> RatingResult:
         rating.delete()
         # Read after the rating's lock: a proof in progress waits for it (listener_prove locks
         # the ratings it applies), so this sees whether the rating was applied.
-        if not Listener.objects.filter(pk=listener_id, proven_at__isnull=False).exists():
+        if not Listener.objects.filter(counted_voters(listener=""), pk=listener_id).exists():
             return RatingResult(stars=None, stats=_stats(track_id), created=False)
         stats = _apply_withdrawal(track_id, rating)
     return RatingResult(stars=None, stats=stats, created=False)
@@ -134,25 +141,49 @@ def listener_prove(*, listener_id: int, at: datetime) -> bool:
     with transaction.atomic():
         if not Listener.objects.filter(pk=listener_id, proven_at__isnull=True).update(proven_at=at):
             return False
-        _count_held(listener_id, at)
+        if not VoterFlag.objects.filter(listener_id=listener_id).exists():
+            _count_held(listener_id, at)
     return True
 
 
 def _count_held(listener_id: int, at: datetime) -> None:
-    held = list(
-        Rating.objects.select_for_update().filter(listener_id=listener_id).order_by("track_id")
-    )
-    for rating in held:
-        stats = _locked_stats(rating.track_id)
-        _add_vote(stats, rating.stars, 1)
-        given = scoring.trend_term(scoring.rating_weight(rating.stars), at)
-        stats.trend_log = scoring.trend_add(stats.trend_log, given)
-        stats.version += 1
-        stats.save()
-        realtime.rating_changed(rating.track_id)
+    """Add the listener's held ratings and listening to the figures, track by track in id
+    order. Their listening rows do not change meanwhile: every listening batch of theirs
+    holds their listener row, and so does this proof (curation.services.listening)."""
+    held = {
+        r.track_id: r
+        for r in Rating.objects.select_for_update()
+        .filter(listener_id=listener_id)
+        .order_by("track_id")
+    }
+    heard = {
+        state.track_id: state
+        for state in ListenerTrack.objects.filter(listener_id=listener_id, last_seq__gt=0)
+        .select_related("track")
+        .only("listened_s", "plays", "completes", "early_skips", "replays", "track__duration_s")
+    }
+    for track_id in sorted(held.keys() | heard.keys()):
+        if track_id in heard:
+            state = heard[track_id]
+            listening_add(
+                track_id,
+                before=NOTHING,
+                after=Heard.of(state),
+                duration=state.track.duration_s,
+                new_listener=True,
+                at=at,
+            )
+        if track_id in held:
+            stats = _locked_stats(track_id)
+            _add_vote(stats, held[track_id].stars, 1)
+            given = scoring.trend_term(scoring.rating_weight(held[track_id].stars), at)
+            stats.trend_log = scoring.trend_add(stats.trend_log, given)
+            stats.version += 1
+            stats.save()
+        realtime.rating_changed(track_id)
     # Trending weighs a rating from when it entered the figures (a withdrawal takes back the
     # term given then).
-    Rating.objects.filter(pk__in=[r.pk for r in held]).update(updated_at=at)
+    Rating.objects.filter(pk__in=[r.pk for r in held.values()]).update(updated_at=at)
 
 
 def rating_recount_track(*, track_id: int) -> TrackStats:

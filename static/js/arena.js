@@ -259,7 +259,11 @@ function wirePair(root, player) {
       entry.button.disabled = true;
     }
     render();
-    status("Thanks — your vote counts in the next refit, within a minute.");
+    status(
+      result.data.counted
+        ? "Thanks — your vote counts in the next refit, within a minute."
+        : `Thanks. ${root.dataset.heldNote}`,
+    );
     nextLink.hidden = false;
   }
 

@@ -13,16 +13,27 @@ from curation.services.ratings import listener_prove
 from generation.models import Track
 
 
-def server_time_passes(listener_id: int, track_id: int, seconds: float) -> None:
-    """As if `seconds` more had passed on the server's clock since it first saw this listener
-    play the track (and since their listening window opened): credited listening is bounded by
-    the server's clock, and tests do not wait for it."""
-    state, _ = ListenerTrack.objects.get_or_create(listener_id=listener_id, track_id=track_id)
+def server_time_passes(listener_id: int, track_id: int | None, seconds: float) -> None:
+    """As if `seconds` more had passed on the server's clock for this listener: since it
+    first saw them play the track (every track of theirs when `track_id` is None), since
+    their listening window opened, and on their listening clock over all tracks
+    (Listener.credited_until). Credited listening is bounded by the server's clock, and
+    tests do not wait for it."""
     earlier = timedelta(seconds=seconds)
-    state.heard_since = (state.heard_since or timezone.now()) - earlier
-    if state.window_started_at is not None:
-        state.window_started_at -= earlier
-    state.save(update_fields=["heard_since", "window_started_at"])
+    now = timezone.now()
+    if track_id is not None:
+        ListenerTrack.objects.get_or_create(listener_id=listener_id, track_id=track_id)
+    states = ListenerTrack.objects.filter(listener_id=listener_id)
+    if track_id is not None:
+        states = states.filter(track_id=track_id)
+    for state in states:
+        state.heard_since = (state.heard_since or now) - earlier
+        if state.window_started_at is not None:
+            state.window_started_at -= earlier
+        state.save(update_fields=["heard_since", "window_started_at"])
+    listener = Listener.objects.get(pk=listener_id)
+    listener.credited_until = (listener.credited_until or now) - earlier
+    listener.save(update_fields=["credited_until"])
 
 
 def established(listener_id: int) -> None:

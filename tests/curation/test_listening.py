@@ -1,6 +1,7 @@
 """Listening events: listen time from played intervals, validation, retries counted once."""
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
@@ -225,3 +226,28 @@ def test_playback_first_seen_as_progress_starts_the_servers_clock_too(listener, 
     server_time_passes(listener.pk, track.pk, 10)
     result = record(listener, track, [ev("progress", 15, 2, 15_000)])
     assert result.listened_s == pytest.approx(10.0, abs=0.5)
+
+
+def test_playing_many_tracks_at_once_is_credited_no_faster_than_the_servers_clock():
+    """Seen (bench/stuffing.py): a new identity played 20 tracks at once for 21 s and was
+    credited 420 s, and so proven (300 s) in 21 s. Its listening over all tracks together is
+    bounded by the server's clock too."""
+    listener = ListenerFactory.create(proven_at=None)
+    tracks = [ReadyTrackFactory.create(duration_s=120.0) for _ in range(20)]
+    started = timezone.now()
+    for track in tracks:
+        record(listener, track, [ev("play", 0, 1, 0)])
+    server_time_passes(listener.pk, None, 21)
+    for track in tracks:
+        record(listener, track, [ev("pause", 21, 2, 21_000)])
+    credited = ListenerTrack.objects.filter(listener=listener).aggregate(total=Sum("listened_s"))
+    assert 0 < credited["total"] <= 21 + seconds_since(started)
+    listener.refresh_from_db()
+    assert listener.proven_at is None
+
+    # One after another, the same listening is credited in full.
+    patient = ListenerFactory.create(proven_at=None)
+    for track in tracks[:3]:
+        record(patient, track, [ev("play", 0, 1, 0)])
+        server_time_passes(patient.pk, track.pk, 21)
+        assert record(patient, track, [ev("pause", 21, 2, 21_000)]).listened_s == 21.0

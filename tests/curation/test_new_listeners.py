@@ -32,7 +32,7 @@ def new_listener() -> Listener:
 
 
 def figures(track) -> TrackStats:
-    return TrackStats.objects.get(track=track)
+    return TrackStats.objects.get_or_create(track=track)[0]
 
 
 def listen_enough(listener: Listener) -> None:
@@ -94,23 +94,23 @@ def test_crossing_the_threshold_counts_the_stored_ratings_once_as_if_given_then(
 
 
 def test_changes_and_withdrawals_before_the_proof_never_touch_the_figures():
-    kept, withdrawn = (ReadyTrackFactory.create(duration_s=120.0) for _ in range(2))
+    kept, withdrawn, heard = (ReadyTrackFactory.create(duration_s=120.0) for _ in range(3))
     listener = new_listener()
-    for track in (kept, withdrawn):
+    for track in (kept, withdrawn, heard):
         listen(listener, track, 25)
     ratings.rating_submit(listener_id=listener.pk, track_id=kept.pk, stars=5)
     ratings.rating_submit(listener_id=listener.pk, track_id=kept.pk, stars=2)  # changed
     ratings.rating_submit(listener_id=listener.pk, track_id=withdrawn.pk, stars=1)
     ratings.rating_withdraw(listener_id=listener.pk, track_id=withdrawn.pk)
     assert figures(kept).rating_count == 0 and figures(withdrawn).rating_count == 0
-    empty_trend = figures(withdrawn).trend_log
-    plays_trend = figures(kept).trend_log
 
     listen_enough(listener)
     stats = figures(kept)
     assert (stats.rating_count, stats.rating_sum, stats.stars_2, stats.stars_5) == (1, 2, 1, 0)
     assert figures(withdrawn).rating_count == 0
-    assert figures(withdrawn).trend_log == empty_trend
+    # The withdrawn track trends as one only heard: by its play alone.
+    plays_trend = figures(heard).trend_log
+    assert figures(withdrawn).trend_log == plays_trend
     assert stats_reconcile(repair=False) == []
 
     # Withdrawn after the proof: the figures take back exactly what the proof gave.
@@ -260,4 +260,32 @@ def test_votes_racing_the_proof_each_count_once(postgres_required, round_):
     assert listener.proven_at is not None
     counts = [(figures(t).rating_count, figures(t).rating_sum) for t in rated]
     assert counts == [(1, 2), (1, 4), (1, 3), (0, 0)]
+    assert stats_reconcile(repair=False) == []
+
+
+def test_a_new_listeners_plays_and_listening_wait_for_the_proof():
+    """Seen (bench/stuffing.py): 20 new identities from one address, each with the shortest
+    listen the server accepts, moved a track 9 places in trending: their ratings were held,
+    but their plays counted at once. Their plays and listening wait for the proof too."""
+    track = ReadyTrackFactory.create(duration_s=120.0)
+    before = figures(track)
+    listener = new_listener()
+    listen(listener, track, 25)
+    held = figures(track)
+    assert (held.plays, held.unique_listeners, held.listen_seconds, held.skips) == (0, 0, 0, 0)
+    assert (held.trend_log, held.listen_through_sum) == (before.trend_log, 0)
+    assert stats_reconcile(repair=False) == []
+
+    listen_enough(listener)
+    proven = figures(track)
+    assert (proven.plays, proven.unique_listeners) == (1, 1)
+    assert proven.listen_seconds == pytest.approx(25.0)
+    assert proven.listen_through_sum == pytest.approx(25.0 / 120.0)
+    assert proven.trend_log > before.trend_log
+    assert stats_reconcile(repair=False) == []
+
+    # From then on, their listening counts as it comes.
+    listen(listener, track, 10, session="s2")
+    assert figures(track).listen_seconds == pytest.approx(35.0)
+    assert figures(track).unique_listeners == 1
     assert stats_reconcile(repair=False) == []

@@ -10,6 +10,7 @@ from django.utils import timezone
 from curation.models import ArenaVote
 from curation.tasks import refit_arena
 from generation.audio import RenderedAudio
+from tests.curation.helpers import established
 from tests.e2e.test_listening import playable_track, rendered  # noqa: F401  (fixture)
 from tests.factories import GenerationBatchFactory
 
@@ -106,6 +107,13 @@ def test_one_track_plays_at_a_time_keys_switch_and_vote_and_the_next_pair_comes_
     page.screenshot(path=output_dir / "arena-1280-revealed.png", full_page=True)
     vote = ArenaVote.objects.get()
     assert (vote.track_a_id, vote.track_b_id, vote.outcome) == (a_id, b_id, "a")
+    # A new listener's verdict is kept, and counts once they have listened a while: as if
+    # they had, from here on.
+    expect(page.locator("[data-status]")).to_contain_text(
+        "Thanks. It is saved, and counts in the crowd's figures once you have listened"
+    )
+    page.screenshot(path=output_dir / "arena-1280-held-verdict.png", full_page=True)
+    established(vote.listener_id)
 
     # The minute's refit; then key N brings the next pair in place (no page load) with the
     # leaderboard refreshed: A's track on top.

@@ -15,6 +15,7 @@ from curation.models import ArenaVote
 from curation.tasks import refit_arena
 from generation.audio import RenderedAudio
 from tests.curation.albums.helpers import album_of
+from tests.curation.helpers import established
 from tests.e2e.album_steps import crowd_favourite, log_in
 from tests.e2e.test_listening import playable_track, rendered  # noqa: F401  (fixture)
 from tests.factories import GenerationBatchFactory, ProducerFactory
@@ -78,6 +79,10 @@ def test_a_newcomer_listens_votes_in_the_arena_and_opens_an_album(
     page.keyboard.press("1")
     expect(page.locator("[data-side='a'] [data-reveal]")).to_contain_text("It was ")
     assert ArenaVote.objects.count() == 1
+    # A newcomer's verdict is kept, and counts once they have listened a while: as if they
+    # had, from here on.
+    expect(page.locator("[data-status]")).to_contain_text("counts in the crowd's figures once")
+    established(ArenaVote.objects.get().listener_id)
     assert refit_arena() == [batch.pk]
     page.goto(f"{site}/arena/?batch={batch.pk}", timeout=15_000)
     board = page.locator("[data-arena-board]")

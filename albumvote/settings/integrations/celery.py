@@ -66,6 +66,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "curation.flush_refusals",
         "schedule": 60.0,
     },
+    "curation-flag-raters": {
+        "task": "curation.flag_raters",
+        "schedule": 60.0,
+    },
     "curation-refit-arena": {
         "task": "curation.refit_arena",
         "schedule": 60.0,

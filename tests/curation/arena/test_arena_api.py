@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 
 from curation.arena import services
-from curation.models import ArenaRating, ArenaVote, Listener, ListenerTrack
+from curation.models import ArenaRating, ArenaVote, ListenerTrack
 from curation.services.listening import events_record
 from curation.tasks import fit_arena, refit_arena
-from tests.curation.helpers import server_time_passes
-from tests.factories import GenerationBatchFactory, ReadyTrackFactory
+from tests.curation.helpers import established, server_time_passes
+from tests.factories import GenerationBatchFactory, ListenerFactory, ReadyTrackFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,7 @@ def listen(client, track, seconds, session="s1"):
     body = {"track": track.pk, "session": session, "events": [play]}
     assert post(client, "/api/v1/listening-events/", body).status_code == 200
     state = ListenerTrack.objects.filter(track=track, session=session).latest("updated_at")
+    established(state.listener_id)  # their verdicts count
     server_time_passes(state.listener_id, track.pk, seconds)
     body = {"track": track.pk, "session": session, "events": [pause]}
     assert post(client, "/api/v1/listening-events/", body).status_code == 200
@@ -96,7 +97,7 @@ def test_bad_votes_are_refused_clearly(batch_tracks, body, field):
 
 def test_tracks_of_different_batches_cannot_be_compared():
     one, other = ReadyTrackFactory.create(), ReadyTrackFactory.create()
-    listener = Listener.objects.create()
+    listener = ListenerFactory.create()
     for track in (one, other):
         events = [
             {"type": "play", "position": 0.0, "seq": 1, "t": 0},
@@ -114,11 +115,11 @@ def test_refit_rates_the_batch_counting_ties_half_and_leaving_both_bad_out(batch
     # Six listeners, one verdict each per pair (a listener's later verdict would replace it),
     # and six more who find one and three both bad.
     for _ in range(6):
-        listener = Listener.objects.create()
+        listener = ListenerFactory.create()
         ArenaVote.objects.create(listener=listener, track_a=one, track_b=two, outcome="a")
         ArenaVote.objects.create(listener=listener, track_a=two, track_b=three, outcome="a")
         ArenaVote.objects.create(listener=listener, track_a=one, track_b=three, outcome="tie")
-        critic = Listener.objects.create()
+        critic = ListenerFactory.create()
         ArenaVote.objects.create(listener=critic, track_a=three, track_b=one, outcome="both_bad")
     assert refit_arena() == [batch.pk]
     assert refit_arena() == []  # nothing new since
@@ -140,7 +141,7 @@ def test_a_batch_with_one_track_has_no_pair(client):
 
 
 def test_a_voter_who_always_picks_the_weaker_track_is_flagged_and_left_out():
-    from curation.models import ArenaFlag
+    from curation.models import VoterFlag
 
     batch = GenerationBatchFactory.create()
     # Best first: the sincere crowd agrees on this order over all 15 pairs.
@@ -148,15 +149,15 @@ def test_a_voter_who_always_picks_the_weaker_track_is_flagged_and_left_out():
     pairs = [(a, b) for i, a in enumerate(tracks) for b in tracks[i + 1 :]]
     votes = []
     for _ in range(12):
-        person = Listener.objects.create()
+        person = ListenerFactory.create()
         votes += [ArenaVote(listener=person, track_a=a, track_b=b, outcome="a") for a, b in pairs]
-    troll = Listener.objects.create()
+    troll = ListenerFactory.create()
     votes += [ArenaVote(listener=troll, track_a=a, track_b=b, outcome="b") for a, b in pairs]
     ArenaVote.objects.bulk_create(votes)
     fit_arena(batch_id=batch.pk)
-    flag = ArenaFlag.objects.get()
+    flag = VoterFlag.objects.get()
     assert flag.listener == troll and flag.p_value < 1e-3 and flag.votes == len(pairs)
-    assert flag.reason == ArenaFlag.Reason.UNLIKELY
+    assert flag.reason == VoterFlag.Reason.UNLIKELY
     # Kept for audit, left out of the ratings.
     assert ArenaVote.objects.filter(listener=troll).count() == len(pairs)
     ratings = {r.track_id: r for r in ArenaRating.objects.all()}
@@ -194,7 +195,7 @@ def test_leaderboard_query_count_does_not_grow(client, batch_tracks, django_asse
 def test_a_single_vote_does_not_give_a_falsely_narrow_interval(batch_tracks):
     batch, (one, two, _) = batch_tracks
     ArenaVote.objects.create(
-        listener=Listener.objects.create(), track_a=one, track_b=two, outcome="a"
+        listener=ListenerFactory.create(), track_a=one, track_b=two, outcome="a"
     )
     fit_arena(batch_id=batch.pk)
     rating = ArenaRating.objects.get(track=one)

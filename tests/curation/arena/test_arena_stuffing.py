@@ -5,8 +5,8 @@ listener per pair counts (a later one replaces it), and repeating it is itself f
 import pytest
 
 from curation.arena import services
-from curation.models import ArenaFlag, ArenaRating, ArenaVote
-from tests.curation.helpers import listen
+from curation.models import ArenaRating, ArenaVote, VoterFlag
+from tests.curation.helpers import established, listen
 from tests.factories import GenerationBatchFactory, ListenerFactory, ReadyTrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +56,29 @@ def test_sixty_identical_verdicts_count_once_and_are_flagged(pair):
         vote(stuffer, a, b, "a")
     assert ArenaVote.objects.filter(listener=stuffer).count() == 60  # kept, for audit
     services.arena_fit_batch(batch_id=a.batch_id, resamples=50)
-    flag = ArenaFlag.objects.get(listener=stuffer)
-    assert flag.reason == ArenaFlag.Reason.REPEATS
-    assert not ArenaFlag.objects.filter(listener=honest).exists()
+    flag = VoterFlag.objects.get(listener=stuffer)
+    assert flag.reason == VoterFlag.Reason.REPEATS
+    assert not VoterFlag.objects.filter(listener=honest).exists()
     # Flagged, the stuffer's verdict is left out: the honest vote alone decides, as before.
     assert ratings(pair) == pytest.approx(before)
+
+
+def test_a_new_identitys_verdicts_wait_for_its_proof(pair):
+    """New identities weigh nothing until they have shown real listening (issue 11, 1.4):
+    in the arena as in the crowd score."""
+    a, b = pair
+    honest = ListenerFactory.create()
+    heard_both(honest, pair)
+    vote(honest, a, b, "b")
+    services.arena_fit_batch(batch_id=a.batch_id, resamples=50)
+    before = ratings(pair)
+
+    newcomer = ListenerFactory.create(proven_at=None)
+    heard_both(newcomer, pair)
+    vote(newcomer, a, b, "a")
+    services.arena_fit_batch(batch_id=a.batch_id, resamples=50)
+    assert ratings(pair) == pytest.approx(before)
+
+    established(newcomer.pk)
+    services.arena_fit_batch(batch_id=a.batch_id, resamples=50)
+    assert ratings(pair)[0] > before[0]

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
+from curation import anomalies
+from curation.arena import anomalies as arena_anomalies
 from curation.arena import bradley_terry as bt
 from curation.arena import pairs
 
@@ -92,12 +94,10 @@ def test_the_next_pair_asks_about_the_least_known_track_against_its_closest_riva
 
 
 def test_fishers_method_combines_p_values():
-    from curation.arena import anomalies
-
     # -2 (ln 0.01 + ln 0.01) = 18.42 on 4 degrees of freedom: p = 0.00102.
     assert anomalies.combined_p_value([0.01, 0.01]) == pytest.approx(0.00102, abs=2e-5)
     assert anomalies.combined_p_value([0.5] * 10) > 0.5
     assert anomalies.is_anomalous([0.01] * 4) == (False, 1.0)  # too few votes to judge
     assert anomalies.is_anomalous([0.05] * 8)[0]
-    assert anomalies.vote_p_value(1400.0, 1000.0, 0.0) == pytest.approx(1 / 11)  # upset
-    assert anomalies.vote_p_value(1400.0, 1000.0, 0.5) == 1.0
+    assert arena_anomalies.vote_p_value(1400.0, 1000.0, 0.0) == pytest.approx(1 / 11)  # upset
+    assert arena_anomalies.vote_p_value(1400.0, 1000.0, 0.5) == 1.0

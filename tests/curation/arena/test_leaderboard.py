@@ -44,7 +44,10 @@ def test_the_page_draws_after_a_batchs_first_vote(client, batch_tracks):
     that (StopIteration, which hung the page under ASGI)."""
     batch, (one, two, _) = batch_tracks
     ArenaVote.objects.create(
-        listener=Listener.objects.create(), track_a=one, track_b=two, outcome="a"
+        listener=Listener.objects.create(proven_at=timezone.now()),
+        track_a=one,
+        track_b=two,
+        outcome="a",
     )
     fit_arena(batch_id=batch.pk)
     assert max(r.high - r.low for r in ArenaRating.objects.all()) > 5000
