@@ -16,6 +16,7 @@ from curation.models import (
     ArenaRating,
     ArenaVote,
     Listener,
+    PreferenceModel,
     Rating,
     RefusedAttempt,
     TrackPick,
@@ -136,3 +137,10 @@ class AlbumJobAdmin(ReadOnlyAdmin):
     list_display = ["id", "album", "kind", "status", "progress", "created_at", "finished_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["album"]
+
+
+@admin.register(PreferenceModel)
+class PreferenceModelAdmin(ReadOnlyAdmin):
+    """Versions of the crowd's preference model (curation.steering), fitted by the beat."""
+
+    list_display = ["id", "fitted_at", "samples", "held_out", "noise"]

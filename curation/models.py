@@ -324,3 +324,4 @@ from curation.albums.models import (  # noqa: E402, F401
     AlbumVersion,
     TrackPick,
 )
+from curation.steering.models import PreferenceModel, TrackSteering  # noqa: E402, F401

@@ -6,6 +6,7 @@ from curation.arena.services import arena_fit_batch, arena_refit_stale
 from curation.services.aggregates import stats_reconcile
 from curation.services.flags import ratings_flag_anomalous
 from curation.services.refusals import refusals_flush
+from curation.steering.services import preference_fit
 
 
 @shared_task(name="curation.flush_refusals")
@@ -24,6 +25,14 @@ def flag_raters() -> list[int]:
     """Flag the listeners who rated lately with ratings improbably far from the crowd's
     (beat, every minute): their votes leave the figures."""
     return ratings_flag_anomalous()
+
+
+@shared_task(name="curation.fit_preferences")
+def fit_preferences() -> int | None:
+    """Fit a new version of the crowd's preference model (beat, every 15 minutes, and on
+    demand); its id, or None while too few tracks are rated."""
+    version = preference_fit()
+    return version.pk if version else None
 
 
 @shared_task(name="curation.fit_arena")

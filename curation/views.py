@@ -159,7 +159,7 @@ def how_ranking_works(request: HttpRequest) -> HttpResponse:
         "neutral_skip": scoring.NEUTRAL_SKIP_RATE,
         "half_life_h": scoring.TREND_HALF_LIFE_S / 3600,
         "proven_minutes": PROVEN_LISTENING_S / 60,
-        "flag_one_in": round(1 / anomalies.ALPHA),
+        "flag_one_in": f"{round(1 / anomalies.ALPHA):,}",
         "flag_min_votes": anomalies.MIN_VOTES,
     }
     return render(request, "curation/how_ranking_works.html", context)

@@ -100,20 +100,28 @@ def batch_launch(
     schedule_slot: datetime | None = None,
 ) -> GenerationBatch:
     """Create a batch and its queued tracks, then fan out one task per track after commit."""
-    base_seed = (
-        params.seed if params.seed is not None else random.SystemRandom().randrange(MAX_SEED)
-    )
+    base_seed = batch_seed(params)
     return batch_create(
         source=source,
         batch_params={**params.as_json(), "seed": base_seed},
-        track_params=[
-            _track_compose_params(params, position=position, base_seed=base_seed)
-            for position in range(params.count)
-        ],
+        track_params=batch_track_params(params, base_seed=base_seed),
         launched_by=launched_by,
         schedule=schedule,
         schedule_slot=schedule_slot,
     )
+
+
+def batch_seed(params: BatchParams) -> int:
+    """The batch's base seed: the one asked for, or a fresh one."""
+    return params.seed if params.seed is not None else random.SystemRandom().randrange(MAX_SEED)
+
+
+def batch_track_params(params: BatchParams, *, base_seed: int) -> list[dict[str, Any]]:
+    """Each track's compose parameters, as an unsteered batch composes them."""
+    return [
+        _track_compose_params(params, position=position, base_seed=base_seed)
+        for position in range(params.count)
+    ]
 
 
 def batch_create(

@@ -119,7 +119,9 @@ def tracks_marked(tracks: list[Track]) -> list[Track]:
 def track_get(*, track_id: int) -> Track | None:
     """One track of any status, with everything the producer page shows of it."""
     return (
-        Track.objects.select_related("batch", "batch__launched_by", "stats", "arena", "pick")
+        Track.objects.select_related(
+            "batch", "batch__launched_by", "stats", "arena", "pick", "steering"
+        )
         .annotate(refused=_attempts(REFUSED_REASONS), throttled=_attempts(THROTTLED_REASONS))
         .filter(pk=track_id)
         .first()

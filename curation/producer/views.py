@@ -165,6 +165,7 @@ def track_detail(request: HttpRequest, track_id: int) -> HttpResponse:
         "arena_meaning": table.COLUMNS["arena"].meaning,
         "metrics": sorted((track.metrics or {}).items()),
         "params_json": json.dumps(track.params, sort_keys=True),
+        "steering": getattr(track, "steering", None),
     }
     return render(request, "producer/track.html", context)
 

@@ -134,4 +134,4 @@ def test_sybils_made_together_do_not_hide_behind_each_other(crowd):
 def test_the_rule_is_published(client):
     rules = client.get("/how-ranking-works/").content.decode()
     assert "Votes far from everyone else\u2019s are set aside." in rules
-    assert "under one chance in 1000, with at least 5 ratings" in rules
+    assert "under one chance in 1,000, with at least 5 ratings" in rules

@@ -70,6 +70,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "curation.flag_raters",
         "schedule": 60.0,
     },
+    "curation-fit-preferences": {
+        "task": "curation.fit_preferences",
+        "schedule": 900.0,
+    },
     "curation-refit-arena": {
         "task": "curation.refit_arena",
         "schedule": 60.0,

@@ -1,4 +1,5 @@
-"""`manage.py generate_batch --count N [--preset P] [--seed S] [--wait]`: launch a batch."""
+"""`manage.py generate_batch --count N [--preset P] [--seed S] [--steer] [--wait]`: launch a
+batch (steered by the crowd's preference model with --steer)."""
 
 import sys
 import time
@@ -8,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from albumvote.celery import app
 from albumvote.exceptions import ApplicationError
+from curation.steering.launch import steered_batch_launch
+from curation.steering.policy import EXPLORATION
 from generation import selectors, services
 from generation.models import GenerationBatch, Track
 
@@ -45,6 +48,17 @@ class Command(BaseCommand):
         parser.add_argument("--preset", help="Style preset (default: a mix)")
         parser.add_argument("--seed", type=int, help="Base seed, for a repeatable batch")
         parser.add_argument("--temperature", type=float, default=1.0)
+        parser.add_argument(
+            "--steer",
+            action="store_true",
+            help="Draw each track's parameters from the crowd's preference model",
+        )
+        parser.add_argument(
+            "--exploration",
+            type=float,
+            default=EXPLORATION,
+            help="With --steer: the share of tracks composed as usual (default 0.2)",
+        )
         parser.add_argument("--wait", action="store_true", help="Show progress until done")
         parser.add_argument("--timeout", type=float, default=3600, help="Seconds to wait at most")
 
@@ -58,7 +72,16 @@ class Command(BaseCommand):
             params = services.batch_params_validate(raw)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        batch = services.batch_launch(params=params, source=GenerationBatch.Source.COMMAND)
+        if not 0 <= options["exploration"] <= 1:
+            raise CommandError("--exploration must be from 0 to 1.")
+        if options["steer"]:
+            batch = steered_batch_launch(
+                params=params,
+                source=GenerationBatch.Source.COMMAND,
+                exploration=options["exploration"],
+            )
+        else:
+            batch = services.batch_launch(params=params, source=GenerationBatch.Source.COMMAND)
         self.stdout.write(f"Launched batch {batch.pk}: {batch.count} track(s).")
         if options["wait"]:
             self._wait(batch, timeout=options["timeout"])

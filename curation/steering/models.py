@@ -1,0 +1,50 @@
+"""Fitted versions of the crowd's preference model (curation.steering.services)."""
+
+from django.db import models
+
+
+class PreferenceModel(models.Model):
+    """One fit of the preference model: Bayesian linear regression of tracks' crowd scores
+    on their features (curation.steering.bayes), with what it was fitted on and how well it
+    predicted tracks it had not seen. The newest is the current one."""
+
+    fitted_at = models.DateTimeField()
+    data_until = models.DateTimeField(help_text="Figures as they stood at this moment")
+    samples = models.PositiveIntegerField(help_text="Tracks fitted on")
+    held_out = models.PositiveIntegerField(help_text="Tracks kept back for calibration")
+    features = models.JSONField(help_text="Feature names, in the order of the coefficients")
+    centre = models.JSONField(help_text="Each feature's mean over the fitted tracks")
+    scale = models.JSONField(help_text="Each feature's spread over the fitted tracks")
+    intercept = models.FloatField(help_text="The fitted tracks' mean crowd score")
+    coefficients = models.JSONField(help_text="Posterior mean of each feature's effect")
+    covariance = models.JSONField(help_text="Posterior covariance, over the noise variance")
+    noise = models.FloatField(help_text="Posterior mean of the noise variance")
+    calibration = models.JSONField(
+        help_text="Held-out tracks: predicted, interval and actual; error and coverage"
+    )
+
+    class Meta:
+        ordering = ["-fitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Preference model {self.pk} ({self.samples} tracks)"
+
+
+class TrackSteering(models.Model):
+    """Why a track of a steered batch was composed as it was (its provenance)."""
+
+    track = models.OneToOneField(
+        "generation.Track", on_delete=models.CASCADE, primary_key=True, related_name="steering"
+    )
+    steered = models.BooleanField(help_text="Drawn from the model; false: left to explore")
+    policy_version = models.ForeignKey(
+        PreferenceModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="tracks"
+    )
+    sampled = models.JSONField(default=dict, help_text="The effects drawn, by feature")
+    predicted = models.FloatField(null=True, blank=True, help_text="Predicted crowd score")
+    predicted_sd = models.FloatField(null=True, blank=True)
+    exploration = models.FloatField(help_text="The batch's exploration share")
+    pins = models.JSONField(default=dict, help_text="Parameters the launcher fixed")
+
+    def __str__(self) -> str:
+        return f"Steering of track {self.track_id}"

@@ -1,0 +1,126 @@
+"""Steering a batch: each track's parameters drawn by Thompson sampling from the current
+preference model (curation.steering.services), with a share left to explore.
+
+For a steered slot, one draw of the effects from the posterior scores every candidate
+combination of preset, mode, tempo, temperature and length (the composed track's own features
+are not known before composing: they are taken at the fitted tracks' mean); the best one is
+composed. Each slot draws afresh, so a batch spreads over what the posterior still finds
+plausible. Exploration slots are composed as an unsteered batch is (the preset and the seed
+decide), so changes in taste are noticed and no style dies out. Pinned parameters hold in
+every slot.
+"""
+
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Any
+
+import numpy as np
+
+from curation.steering.features import PARAMETERS, parameter_features
+from curation.steering.models import PreferenceModel
+from curation.steering.services import preference_predict
+from generation.composer.params import MODE_CHOICES
+from generation.composer.presets import PRESETS
+
+EXPLORATION = 0.2
+TEMPERATURES = (0.8, 1.0, 1.2)
+TEMPO_STEP = 4
+SECONDS_STEP = 15
+PINNABLE = ("preset", "mode", *PARAMETERS)
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One slot of a batch: what to compose, and why."""
+
+    params: dict[str, Any]  # for the composer; absent keys are left to the preset and seed
+    steered: bool
+    policy_version: int | None = None
+    predicted: float | None = None  # the crowd score predicted for the choice
+    sd: float | None = None
+    sampled: dict[str, float] = field(default_factory=dict)  # the drawn effects, by feature
+
+
+def draw_batch(
+    *,
+    version: PreferenceModel | None,
+    count: int,
+    seed: int,
+    exploration: float = EXPLORATION,
+    pins: dict[str, Any] | None = None,
+) -> list[Draw]:
+    """The parameters of each of `count` tracks. Without a fitted version every slot explores
+    (a batch is composed as today). The same version, seed and pins give the same draws."""
+    pins = dict(pins or {})
+    rng = np.random.default_rng(seed)
+    exploring = round(count * exploration) if version is not None else count
+    explore = set(rng.permutation(count)[:exploring].tolist())
+    candidates = _candidates(pins) if version is not None else []
+    draws = []
+    for slot in range(count):
+        if slot in explore or version is None:
+            draws.append(Draw(params=dict(pins), steered=False))
+        else:
+            draws.append(_steer(version, candidates, rng))
+    return draws
+
+
+def _steer(
+    version: PreferenceModel, candidates: list[dict[str, Any]], rng: np.random.Generator
+) -> Draw:
+    mean = np.array(version.coefficients)
+    covariance = version.noise * np.array(version.covariance)
+    effects = rng.multivariate_normal(mean, covariance, method="cholesky")
+    centre, scale = np.array(version.centre), np.array(version.scale)
+    best, best_score, best_features = candidates[0], -np.inf, None
+    for candidate in candidates:
+        features = _features(candidate, centre)
+        score = float(((np.array(features) - centre) / scale) @ effects)
+        if score > best_score:
+            best, best_score, best_features = candidate, score, features
+    assert best_features is not None
+    predicted, sd = preference_predict(version, best_features)
+    return Draw(
+        params=dict(best),
+        steered=True,
+        policy_version=version.pk,
+        predicted=predicted,
+        sd=sd,
+        sampled=dict(zip(version.features, effects.tolist(), strict=True)),
+    )
+
+
+def _candidates(pins: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every combination the policy chooses among, within each preset's own ranges."""
+    presets = [pins["preset"]] if "preset" in pins else sorted(PRESETS)
+    found = []
+    for name in presets:
+        preset = PRESETS[name]
+        low, high = preset.tempo_range
+        tempos = [pins["tempo_bpm"]] if "tempo_bpm" in pins else range(low, high + 1, TEMPO_STEP)
+        low, high = preset.seconds_range
+        lengths = (
+            [pins["target_seconds"]]
+            if "target_seconds" in pins
+            else range(low, high + 1, SECONDS_STEP)
+        )
+        modes = [pins["mode"]] if "mode" in pins else MODE_CHOICES
+        temperatures = [pins["temperature"]] if "temperature" in pins else TEMPERATURES
+        for mode, tempo, temperature, seconds in product(modes, tempos, temperatures, lengths):
+            found.append(
+                {
+                    **pins,
+                    "preset": name,
+                    "mode": mode,
+                    "tempo_bpm": float(tempo),
+                    "temperature": float(temperature),
+                    "target_seconds": float(seconds),
+                }
+            )
+    return found
+
+
+def _features(candidate: dict[str, Any], centre: np.ndarray) -> list[float]:
+    """A candidate's features, the composed track's own taken at the fitted tracks' mean."""
+    known = parameter_features(preset=candidate["preset"], resolved=candidate)
+    return [*known, *centre[len(known) :].tolist()]

@@ -1,0 +1,53 @@
+"""A crowd with a taste the preference model should find (shared by the steering tests)."""
+
+import random
+
+import pytest
+
+from curation.models import TrackStats
+from tests.factories import ReadyTrackFactory
+
+
+def composed(preset: str, tempo: float, rng: random.Random):
+    return ReadyTrackFactory.create(
+        preset=preset,
+        resolved_params={
+            "mode": rng.choice(["major", "minor"]),
+            "tempo_bpm": tempo,
+            "temperature": rng.uniform(0.8, 1.2),
+            "target_seconds": rng.uniform(60, 150),
+        },
+        energy=rng.uniform(0.3, 0.8),
+        metrics={
+            "scale_consistency": rng.uniform(0.8, 1.0),
+            "pitch_entropy": rng.uniform(2.5, 3.2),
+            "mean_abs_interval": rng.uniform(1.5, 3.5),
+        },
+    )
+
+
+def crowd_gives(track, stars: list[int]) -> None:
+    """The track's counted figures: these ratings (as the vote function keeps them)."""
+    counts = [stars.count(k) for k in range(1, 6)]
+    TrackStats.objects.update_or_create(
+        track=track,
+        defaults={
+            "rating_count": len(stars),
+            "rating_sum": sum(stars),
+            **{f"stars_{k}": n for k, n in zip(range(1, 6), counts, strict=True)},
+        },
+    )
+
+
+@pytest.fixture
+def waltzes_win():
+    """Sixty tracks: the crowd loves waltzes and is lukewarm about reels, whatever the tempo."""
+    rng = random.Random(4)
+    tracks = []
+    for n in range(60):
+        preset = "waltz" if n % 2 else "celtic_reel"
+        track = composed(preset, rng.uniform(80, 160), rng)
+        centre = 4.5 if preset == "waltz" else 2.5
+        crowd_gives(track, [max(1, min(5, round(rng.gauss(centre, 0.6)))) for _ in range(12)])
+        tracks.append(track)
+    return tracks

@@ -1,0 +1,84 @@
+"""Launching a steered batch (issue 12, 2): parameters drawn from the model, the launcher's
+choices pinned, the exploration share, and each track's provenance recorded."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from curation.steering import services
+from curation.steering.launch import steered_batch_launch
+from curation.steering.models import TrackSteering
+from generation import composer, dispatch
+from generation.models import GenerationBatch
+from generation.services import batch_params_validate
+from tests.factories import ProducerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Dispatched track ids, instead of Celery tasks."""
+    sent: list[int] = []
+    monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: sent.extend(ids))
+    return sent
+
+
+def test_a_steered_batch_records_why_each_track_was_composed(
+    waltzes_win, queued, django_capture_on_commit_callbacks
+):
+    version = services.preference_fit()
+    assert version is not None
+    params = batch_params_validate({"count": 10, "seed": 5, "mode": "major"})
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = steered_batch_launch(params=params, source=GenerationBatch.Source.COMMAND)
+    tracks = list(batch.tracks.order_by("position"))
+    assert len(queued) == 10 and batch.count == 10
+    steering = {s.track_id: s for s in TrackSteering.objects.filter(track__batch=batch)}
+    assert sum(s.steered for s in steering.values()) == 8  # 20% explore
+    for track in tracks:
+        why = steering[track.pk]
+        assert track.params["mode"] == "major" and why.pins == {"mode": "major"}
+        composer.params_from_dict(track.params)  # the composer takes every drawn set
+        if why.steered:
+            assert why.policy_version == version and why.predicted is not None
+            assert track.params["target_seconds"] and track.params["tempo_bpm"]
+            assert set(why.sampled) == set(version.features)
+        else:
+            assert "target_seconds" not in track.params and why.policy_version is None
+    # Steered toward what this crowd likes: waltzes.
+    assert sum(t.preset == "waltz" for t in tracks if steering[t.pk].steered) >= 6
+
+
+def test_without_a_model_a_steered_launch_is_composed_as_today(queued):
+    params = batch_params_validate({"count": 4, "seed": 9})
+    batch = steered_batch_launch(params=params, source=GenerationBatch.Source.COMMAND)
+    assert not TrackSteering.objects.filter(track__batch=batch, steered=True).exists()
+    assert TrackSteering.objects.filter(track__batch=batch).count() == 4
+
+
+def test_the_command_steers_on_request(waltzes_win, queued):
+    services.preference_fit()
+    out = StringIO()
+    call_command("generate_batch", "--count", "5", "--steer", "--exploration", "0", stdout=out)
+    batch = GenerationBatch.objects.latest("pk")
+    assert f"Launched batch {batch.pk}: 5 track(s)." in out.getvalue()
+    assert TrackSteering.objects.filter(track__batch=batch, steered=True).count() == 5
+    with pytest.raises(CommandError, match="--exploration must be from 0 to 1"):
+        call_command("generate_batch", "--count", "2", "--steer", "--exploration", "1.5")
+
+
+def test_the_producers_track_page_says_why(waltzes_win, queued, client):
+    services.preference_fit()
+    params = batch_params_validate({"count": 5, "seed": 2, "mode": "minor"})
+    batch = steered_batch_launch(params=params, source=GenerationBatch.Source.COMMAND)
+    client.force_login(ProducerFactory.create())
+    pages = {
+        why.steered: client.get(f"/producer/tracks/{why.track_id}/").content.decode()
+        for why in TrackSteering.objects.filter(track__batch=batch)
+    }
+    assert "Steered by preference model" in pages[True]
+    assert "predicted crowd score 0." in pages[True]
+    assert "Exploring: composed as an unsteered batch would be (20% of its batch" in pages[False]
+    assert "Pinned at launch: mode minor." in pages[True]
