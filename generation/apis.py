@@ -15,6 +15,7 @@ from albumvote.exceptions import ApplicationError
 from albumvote.openapi import PAGE_PARAMETERS, errors, page_of
 from albumvote.pagination import NewestFirst
 from albumvote.permissions import IsProducer
+from curation.steering.launch import steer_options_validate, steered_batch_launch
 
 from . import remix, selectors, services
 from .models import GenerationBatch
@@ -46,11 +47,23 @@ class BatchLaunchSerializer(serializers.Serializer):
     preset = serializers.CharField(required=False, help_text="A style preset; mixed if left out")
     seed = serializers.IntegerField(required=False, min_value=0)
     temperature = serializers.FloatField(required=False)
+    steer = serializers.BooleanField(
+        required=False,
+        help_text="Draw each track's parameters from the crowd's preference model; the "
+        "parameters given here are pinned (docs/steering.md)",
+    )
+    exploration = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        help_text="With steer: the share of tracks composed as an unsteered batch (default 0.2)",
+    )
 
 
 class BatchLaunchApi(APIView):
     """GET: batches with published tracks, newest first (public).
-    POST (producers): {"count": 5, "preset": "celtic_reel", "seed": 42, "temperature": 1.0}."""
+    POST (producers): {"count": 5, "preset": "celtic_reel", "seed": 42, "temperature": 1.0},
+    with "steer": true (and "exploration": 0.2) for a batch steered by the crowd's taste."""
 
     # The service checks types strictly (a seed of "12" or true is refused), so input stays JSON.
 
@@ -76,10 +89,19 @@ class BatchLaunchApi(APIView):
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
         raw: dict[str, Any] = dict(request.data)
+        steer, exploration = steer_options_validate(raw)
         params = services.batch_params_validate(raw)
-        batch = services.batch_launch(
-            params=params, source=GenerationBatch.Source.API, launched_by=request.user
-        )
+        if steer:
+            batch = steered_batch_launch(
+                params=params,
+                source=GenerationBatch.Source.API,
+                launched_by=request.user,
+                exploration=exploration,
+            )
+        else:
+            batch = services.batch_launch(
+                params=params, source=GenerationBatch.Source.API, launched_by=request.user
+            )
         return Response(build(BatchOutputSerializer, batch), status=status.HTTP_201_CREATED)
 
 

@@ -49,7 +49,7 @@ def test_chained_calls_keep_to_the_schema(keep_the_test_connection):
 
     Workflow.run(
         settings=settings(
-            max_examples=60,
+            max_examples=100,
             derandomize=True,  # one fixed sample of chains: the same calls every run
             stateful_step_count=6,
             deadline=None,

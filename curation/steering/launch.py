@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
+from albumvote.exceptions import ApplicationError
 from curation.steering.models import PreferenceModel, TrackSteering
 from curation.steering.policy import EXPLORATION, draw_batch
 from generation.models import GenerationBatch
@@ -55,6 +56,32 @@ def steered_batch_launch(
             for track, draw in zip(batch.tracks.order_by("position"), draws, strict=True)
         )
     return batch
+
+
+def steer_options_validate(raw: dict[str, Any]) -> tuple[bool, float]:
+    """Take `steer` and `exploration` out of a launch body: whether to steer, and the share
+    to explore. Bad ones raise ApplicationError naming the field."""
+    steer = raw.pop("steer", False)
+    if not isinstance(steer, bool):
+        raise ApplicationError("steer must be true or false.", details={"field": "steer"})
+    if "exploration" not in raw:
+        return steer, EXPLORATION
+    exploration = raw.pop("exploration")
+    if isinstance(exploration, bool) or not isinstance(exploration, int | float):
+        raise ApplicationError(
+            "exploration must be a number from 0 to 1.", details={"field": "exploration"}
+        )
+    if not 0 <= exploration <= 1:
+        raise ApplicationError(
+            f"exploration must be from 0 to 1, got {exploration}.",
+            details={"field": "exploration"},
+        )
+    if not steer:
+        raise ApplicationError(
+            "exploration applies to a steered batch: send steer: true with it.",
+            details={"field": "exploration"},
+        )
+    return steer, float(exploration)
 
 
 def batch_pins(params: BatchParams) -> dict[str, Any]:

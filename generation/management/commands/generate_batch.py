@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from albumvote.celery import app
 from albumvote.exceptions import ApplicationError
-from curation.steering.launch import steered_batch_launch
+from curation.steering.launch import steer_options_validate, steered_batch_launch
 from curation.steering.policy import EXPLORATION
 from generation import selectors, services
 from generation.models import GenerationBatch, Track
@@ -56,8 +56,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--exploration",
             type=float,
-            default=EXPLORATION,
-            help="With --steer: the share of tracks composed as usual (default 0.2)",
+            help=f"With --steer: the share of tracks composed as usual (default {EXPLORATION})",
         )
         parser.add_argument("--wait", action="store_true", help="Show progress until done")
         parser.add_argument("--timeout", type=float, default=3600, help="Seconds to wait at most")
@@ -72,13 +71,17 @@ class Command(BaseCommand):
             params = services.batch_params_validate(raw)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        if not 0 <= options["exploration"] <= 1:
-            raise CommandError("--exploration must be from 0 to 1.")
-        if options["steer"]:
+        try:
+            steer, exploration = steer_options_validate(
+                {"steer": options["steer"], "exploration": options["exploration"]}
+                if options["exploration"] is not None
+                else {"steer": options["steer"]}
+            )
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+        if steer:
             batch = steered_batch_launch(
-                params=params,
-                source=GenerationBatch.Source.COMMAND,
-                exploration=options["exploration"],
+                params=params, source=GenerationBatch.Source.COMMAND, exploration=exploration
             )
         else:
             batch = services.batch_launch(params=params, source=GenerationBatch.Source.COMMAND)

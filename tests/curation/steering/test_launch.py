@@ -65,8 +65,10 @@ def test_the_command_steers_on_request(waltzes_win, queued):
     batch = GenerationBatch.objects.latest("pk")
     assert f"Launched batch {batch.pk}: 5 track(s)." in out.getvalue()
     assert TrackSteering.objects.filter(track__batch=batch, steered=True).count() == 5
-    with pytest.raises(CommandError, match="--exploration must be from 0 to 1"):
+    with pytest.raises(CommandError, match=r"exploration must be from 0 to 1, got 1\.5"):
         call_command("generate_batch", "--count", "2", "--steer", "--exploration", "1.5")
+    with pytest.raises(CommandError, match="exploration applies to a steered batch"):
+        call_command("generate_batch", "--count", "2", "--exploration", "0.5")
 
 
 def test_the_producers_track_page_says_why(waltzes_win, queued, client):
@@ -82,3 +84,34 @@ def test_the_producers_track_page_says_why(waltzes_win, queued, client):
     assert "predicted crowd score 0." in pages[True]
     assert "Exploring: composed as an unsteered batch would be (20% of its batch" in pages[False]
     assert "Pinned at launch: mode minor." in pages[True]
+
+
+def test_the_api_launches_a_steered_batch(waltzes_win, queued, client):
+    services.preference_fit()
+    client.force_login(ProducerFactory.create())
+    body = {"count": 4, "seed": 3, "steer": True, "exploration": 0.5}
+    response = client.post("/api/v1/batches/", body, content_type="application/json")
+    assert response.status_code == 201
+    batch = GenerationBatch.objects.get(pk=response.json()["id"])
+    assert batch.source == GenerationBatch.Source.API
+    steering = TrackSteering.objects.filter(track__batch=batch)
+    assert steering.count() == 4 and steering.filter(steered=True).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"steer": "yes"}, "steer"),
+        ({"steer": True, "exploration": 2}, "exploration"),
+        ({"steer": True, "exploration": True}, "exploration"),
+        ({"exploration": 0.3}, "exploration"),
+    ],
+)
+def test_bad_steering_options_are_refused_clearly(client, body, field):
+    client.force_login(ProducerFactory.create())
+    response = client.post(
+        "/api/v1/batches/", {"count": 2, **body}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["field"] == field
+    assert not GenerationBatch.objects.exists()
