@@ -8,7 +8,7 @@ Layout (names from the version's titles, made safe for any file system):
     mix.mp3 + mix.cue      the continuous mix (crossfaded) and a CUE sheet marking each track
     album.m3u8             the MP3s in order
     cover.jpg              generated from the tracks' waveforms and keys
-    manifest.json          provenance: model versions, seeds, parameters, crowd stats
+    manifest.json          provenance: model versions, seeds, parameters, steering, crowd stats
     stems/01 - Title/      only when asked for (off by default): per part a 24-bit FLAC and
                            its MIDI, the track's mix as FLAC and stems.json, whose sum rule
                            says how closely the parts add up to the mix (generation/audio/stems.py)
@@ -189,6 +189,11 @@ def pack(root: Path, archive: Path) -> Path:
     return archive
 
 
+def _steering(track: Track) -> dict[str, object] | None:
+    steering = getattr(track, "steering", None)
+    return steering.provenance() if steering is not None else None
+
+
 def manifest_of(
     version: AlbumVersion, items: list[Member], *, mix_duration_s: float, stems: bool = False
 ) -> dict[str, Any]:
@@ -223,6 +228,8 @@ def manifest_of(
                 **item.row,
                 "number": number,
                 "soundfont": item.track.soundfont,
+                # Why it was composed as it was, for a track of a steered batch.
+                "steering": _steering(item.track),
                 "files": {
                     "mp3": f"{item.stem}.mp3",
                     "ogg": f"ogg/{item.stem}.opus",

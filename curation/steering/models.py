@@ -48,3 +48,15 @@ class TrackSteering(models.Model):
 
     def __str__(self) -> str:
         return f"Steering of track {self.track_id}"
+
+    def provenance(self) -> dict[str, object]:
+        """Why the track was composed as it was, as the export manifest gives it."""
+        return {
+            "steered": self.steered,
+            "policy_version": self.policy_version_id,
+            "predicted_crowd_score": self.predicted,
+            "predicted_sd": self.predicted_sd,
+            "sampled_effects": self.sampled,
+            "exploration": self.exploration,
+            "pins": self.pins,
+        }

@@ -21,6 +21,7 @@ from curation.albums import artwork, cover, jobs, mix, tagging
 from curation.albums import services as album_services
 from curation.albums.export import safe_name
 from curation.albums.models import Album, AlbumAudit, AlbumJob, AlbumVersion
+from curation.steering.models import TrackSteering
 from generation.audio import decode, probe
 from generation.audio.loudness import integrated_loudness
 from generation.audio.stems import SUM_TOLERANCE, mix_error
@@ -84,6 +85,10 @@ def test_the_export_archive_matches_the_album_version(
 ):
     originals = {t.pk: (sha(media_root / t.audio_mp3.name), sha(media_root / t.audio_opus.name))
                  for t in tracks}  # fmt: skip
+    steered = TrackSteering.objects.create(
+        track=tracks[0], steered=True, predicted=0.7, predicted_sd=0.1, exploration=0.2,
+        pins={"mode": "minor"}, sampled={"tempo_bpm": 0.01},
+    )  # fmt: skip
     job = jobs.job_request_export(album_id=version.album_id, version_number=1, user=producer)
     assert (job.kind, job.version_id, enqueued) == ("export", version.pk, [job.pk])
     assert job.include_stems is False  # stems only when asked for
@@ -176,6 +181,10 @@ def test_the_export_archive_matches_the_album_version(
     assert manifest["transitions"] == version.transitions
     assert manifest["stems"] is False and not any("stems" in e["files"] for e in manifest["tracks"])
     assert {e["soundfont"] for e in manifest["tracks"]} == {t.soundfont for t in tracks}
+    # A track of a steered batch says why it was composed as it was (issue 12).
+    why = {e["track_id"]: e["steering"] for e in manifest["tracks"]}
+    assert why.pop(tracks[0].pk) == steered.provenance()
+    assert set(why.values()) == {None}
     assert all(e["soundfont"].endswith(".sf2") for e in manifest["tracks"])
 
     # The cover: a square JPEG with the keys' colours on it, not a blank; the same picture
