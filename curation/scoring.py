@@ -91,6 +91,11 @@ def trend_term(weight: float, at: datetime) -> float:
     return math.log(weight) + TREND_RATE * (at - TREND_EPOCH).total_seconds()
 
 
+def rating_term(stars: int, at: datetime) -> float:
+    """The trend term of a rating of `stars` that entered the figures `at`."""
+    return trend_term(rating_weight(stars), at)
+
+
 def trend_add(log_sum: float, term: float) -> float:
     high, low = max(log_sum, term), min(log_sum, term)
     return high + math.log1p(math.exp(low - high))

@@ -64,3 +64,12 @@ def listening_add(
     if not TrackStats.objects.filter(track_id=track_id).update(**changes):
         TrackStats.objects.get_or_create(track_id=track_id)
         TrackStats.objects.filter(track_id=track_id).update(**changes)
+
+
+def stats_locked(track_id: int) -> TrackStats:
+    """The track's figures row, locked for this transaction (opened if it is not yet)."""
+    stats = TrackStats.objects.select_for_update().filter(track_id=track_id).first()
+    if stats is None:
+        TrackStats.objects.get_or_create(track_id=track_id)
+        stats = TrackStats.objects.select_for_update().get(track_id=track_id)
+    return stats

@@ -14,9 +14,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from curation import anomalies, scoring
-from curation.models import Listener, ListenerTrack, Rating, TrackStats, VoterFlag
+from curation.models import Listener, ListenerTrack, Rating, VoterFlag
 from curation.rules import counted_voters
 from curation.services.aggregates import stats_rebuild
+from curation.services.figures import stats_locked
 
 # Each run tests the listeners who rated in this long (the beat runs every minute; the margin
 # covers a late or skipped run).
@@ -44,14 +45,14 @@ def voter_flag(*, listener_id: int, reason: str, p_value: float, votes: int) -> 
         # Trending takes back the terms their ratings and plays added.
         terms: dict[int, list[float]] = {}
         for rating in rated.order_by("track_id"):
-            weight = scoring.rating_weight(rating.stars)
+            # updated_at: when it entered the figures.
             terms.setdefault(rating.track_id, []).append(
-                scoring.trend_term(weight, rating.updated_at)  # when it entered the figures
+                scoring.rating_term(rating.stars, rating.updated_at)
             )
         for state in listener.track_states.filter(plays__gt=0):
             terms.setdefault(state.track_id, []).extend(_play_terms(state, listener.proven_at))
         for track_id in sorted(terms):
-            stats = TrackStats.objects.select_for_update().get(track_id=track_id)
+            stats = stats_locked(track_id)
             for term in terms[track_id]:
                 stats.trend_log = scoring.trend_sub(stats.trend_log, term)
             stats.save(update_fields=["trend_log"])

@@ -22,7 +22,7 @@ from curation.rules import (
     LISTEN_TOLERANCE_S,
     counted_voters,
 )
-from curation.services.figures import NOTHING, Heard, listening_add
+from curation.services.figures import NOTHING, Heard, listening_add, stats_locked
 from curation.services.refusals import refusal_count
 from generation.models import Track
 
@@ -174,9 +174,9 @@ def _count_held(listener_id: int, at: datetime) -> None:
                 at=at,
             )
         if track_id in held:
-            stats = _locked_stats(track_id)
+            stats = stats_locked(track_id)
             _add_vote(stats, held[track_id].stars, 1)
-            given = scoring.trend_term(scoring.rating_weight(held[track_id].stars), at)
+            given = scoring.rating_term(held[track_id].stars, at)
             stats.trend_log = scoring.trend_add(stats.trend_log, given)
             stats.version += 1
             stats.save()
@@ -189,7 +189,7 @@ def _count_held(listener_id: int, at: datetime) -> None:
 def rating_recount_track(*, track_id: int) -> TrackStats:
     """Recompute a track's rating figures from its rating rows (after merges and repairs)."""
     with transaction.atomic():
-        stats = _locked_stats(track_id)
+        stats = stats_locked(track_id)
         figures = Rating.objects.filter(
             track_id=track_id, listener__proven_at__isnull=False
         ).aggregate(
@@ -222,21 +222,13 @@ def _unknown_track(track_id: int) -> ApplicationError:
     )
 
 
-def _locked_stats(track_id: int) -> TrackStats:
-    stats = TrackStats.objects.select_for_update().filter(track_id=track_id).first()
-    if stats is None:
-        TrackStats.objects.get_or_create(track_id=track_id)
-        stats = TrackStats.objects.select_for_update().get(track_id=track_id)
-    return stats
-
-
 def _apply_withdrawal(track_id: int, rating: Rating) -> TrackStats:
     """O(1) update of the figures for one withdrawn vote, under the stats row's lock: its
     counts, and the trend term it added when it was given (curation_rate adds it)."""
-    stats = _locked_stats(track_id)
+    stats = stats_locked(track_id)
     stars = rating.stars
     _add_vote(stats, stars, -1)
-    given = scoring.trend_term(scoring.rating_weight(stars), rating.updated_at)
+    given = scoring.rating_term(stars, rating.updated_at)
     stats.trend_log = scoring.trend_sub(stats.trend_log, given)
     stats.version += 1
     stats.save()

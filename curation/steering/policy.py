@@ -52,36 +52,37 @@ def draw_batch(
     """The parameters of each of `count` tracks. Without a fitted version every slot explores
     (a batch is composed as today). The same version, seed and pins give the same draws."""
     pins = dict(pins or {})
+    if version is None:
+        return [Draw(params=dict(pins), steered=False) for _ in range(count)]
     rng = np.random.default_rng(seed)
-    exploring = round(count * exploration) if version is not None else count
-    explore = set(rng.permutation(count)[:exploring].tolist())
-    candidates = _candidates(pins) if version is not None else []
+    explore = set(rng.permutation(count)[: round(count * exploration)].tolist())
+    candidates = _candidates(pins)
+    centre = np.array(version.centre)
+    features = [_features(candidate, centre) for candidate in candidates]
+    standardised = (np.array(features) - centre) / np.array(version.scale)
     draws = []
     for slot in range(count):
-        if slot in explore or version is None:
+        if slot in explore:
             draws.append(Draw(params=dict(pins), steered=False))
         else:
-            draws.append(_steer(version, candidates, rng))
+            draws.append(_steer(version, candidates, features, standardised, rng))
     return draws
 
 
 def _steer(
-    version: PreferenceModel, candidates: list[dict[str, Any]], rng: np.random.Generator
+    version: PreferenceModel,
+    candidates: list[dict[str, Any]],
+    features: list[list[float]],
+    standardised: np.ndarray,
+    rng: np.random.Generator,
 ) -> Draw:
     mean = np.array(version.coefficients)
     covariance = version.noise * np.array(version.covariance)
     effects = rng.multivariate_normal(mean, covariance, method="cholesky")
-    centre, scale = np.array(version.centre), np.array(version.scale)
-    best, best_score, best_features = candidates[0], -np.inf, None
-    for candidate in candidates:
-        features = _features(candidate, centre)
-        score = float(((np.array(features) - centre) / scale) @ effects)
-        if score > best_score:
-            best, best_score, best_features = candidate, score, features
-    assert best_features is not None
-    predicted, sd = preference_predict(version, best_features)
+    best = int(np.argmax(standardised @ effects))  # the first of equals
+    predicted, sd = preference_predict(version, features[best])
     return Draw(
-        params=dict(best),
+        params=dict(candidates[best]),
         steered=True,
         policy_version=version.pk,
         predicted=predicted,
