@@ -15,9 +15,8 @@ from albumvote.exceptions import ApplicationError
 from albumvote.openapi import PAGE_PARAMETERS, errors, page_of
 from albumvote.pagination import NewestFirst
 from albumvote.permissions import IsProducer
-from curation.steering.launch import steer_options_validate, steered_batch_launch
 
-from . import remix, selectors, services
+from . import planning, remix, selectors, services
 from .models import GenerationBatch
 
 
@@ -89,19 +88,14 @@ class BatchLaunchApi(APIView):
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
         raw: dict[str, Any] = dict(request.data)
-        steer, exploration = steer_options_validate(raw)
-        params = services.batch_params_validate(raw)
-        if steer:
-            batch = steered_batch_launch(
-                params=params,
-                source=GenerationBatch.Source.API,
-                launched_by=request.user,
-                exploration=exploration,
-            )
-        else:
-            batch = services.batch_launch(
-                params=params, source=GenerationBatch.Source.API, launched_by=request.user
-            )
+        steer, exploration = planning.steer_options_validate(raw)
+        batch = planning.launch(
+            params=services.batch_params_validate(raw),
+            source=GenerationBatch.Source.API,
+            launched_by=request.user,
+            steer=steer,
+            exploration=exploration,
+        )
         return Response(build(BatchOutputSerializer, batch), status=status.HTTP_201_CREATED)
 
 

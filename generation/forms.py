@@ -8,7 +8,7 @@ from albumvote.exceptions import ApplicationError
 
 from . import composer, schedules
 from .composer.theory import MODES
-from .models import MIXED_PRESETS, BatchSchedule, preset_label
+from .models import EXPLORATION, MIXED_PRESETS, BatchSchedule, preset_label
 from .services import MAX_SEED, BatchParams, batch_params_validate
 
 
@@ -27,6 +27,20 @@ class BatchLaunchForm(forms.Form):
     mode = forms.ChoiceField(
         choices=[("", "Any")] + [(m, m.capitalize()) for m in MODES], required=False
     )
+    steer = forms.BooleanField(
+        required=False,
+        label="Steer by the crowd's taste",
+        help_text="Draw each track's parameters from the crowd's preference model; "
+        "the choices above are pinned.",
+    )
+    exploration = forms.FloatField(
+        min_value=0,
+        max_value=1,
+        initial=EXPLORATION,
+        required=False,
+        label="Exploration share",
+        help_text="When steered: the share composed as an unsteered batch (0 to 1).",
+    )
 
     batch_params: BatchParams
 
@@ -34,7 +48,14 @@ class BatchLaunchForm(forms.Form):
         data = super().clean() or {}
         if self.errors:  # a field is already wrong: the parameters cannot be checked together
             return data
-        raw = {key: value for key, value in data.items() if value not in (None, "")}
+        steering = ("steer", "exploration")
+        raw = {
+            key: value
+            for key, value in data.items()
+            if value not in (None, "") and key not in steering
+        }
+        if data.get("exploration") is None:
+            data["exploration"] = EXPLORATION
         try:
             self.batch_params = batch_params_validate(raw)
         except ApplicationError as exc:
@@ -46,6 +67,14 @@ class BatchScheduleForm(forms.ModelForm):
     """Create or edit a schedule; generation.schedules checks the crontab and parameters."""
 
     preset = forms.ChoiceField(choices=preset_choices, required=False)
+    exploration = forms.FloatField(
+        min_value=0,
+        max_value=1,
+        initial=EXPLORATION,
+        required=False,
+        label="Exploration share",
+        help_text="When steered: the share composed as an unsteered batch (0 to 1).",
+    )
 
     class Meta:
         model = BatchSchedule
@@ -55,6 +84,8 @@ class BatchScheduleForm(forms.ModelForm):
             "count",
             "preset",
             "temperature",
+            "steer",
+            "exploration",
             "minute",
             "hour",
             "day_of_week",
@@ -66,6 +97,8 @@ class BatchScheduleForm(forms.ModelForm):
         data = super().clean() or {}
         if self.errors:  # a field is already wrong: the whole schedule cannot be checked
             return data
+        if data.get("exploration") is None:
+            data["exploration"] = EXPLORATION
         candidate = BatchSchedule(**{k: v for k, v in data.items() if k in self.Meta.fields})
         try:
             schedules.schedule_validate(schedule=candidate)

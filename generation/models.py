@@ -3,11 +3,15 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from .composer import PRESETS
 from .templatetags.formats import duration
+
+# The share of a steered batch composed as an unsteered one is, unless its launcher says.
+EXPLORATION = 0.2
 
 MIXED_PRESETS = "A mix of presets"  # what a blank preset means at launch and on a schedule
 
@@ -160,6 +164,14 @@ class BatchSchedule(models.Model):
     count = models.PositiveIntegerField(default=20)
     preset = models.CharField(max_length=32, blank=True, help_text="Blank: a mix of presets")
     temperature = models.FloatField(default=1.0)
+    steer = models.BooleanField(
+        default=False, help_text="Draw each track's parameters from the crowd's preference model"
+    )
+    exploration = models.FloatField(
+        default=EXPLORATION,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="When steered: the share of tracks composed as an unsteered batch (0 to 1)",
+    )
     # Crontab fields, in the schedule's time zone (CELERY_TIMEZONE).
     minute = models.CharField(max_length=64, default="0")
     hour = models.CharField(max_length=64, default="3")

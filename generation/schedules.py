@@ -13,7 +13,8 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from albumvote.exceptions import ApplicationError
 
 from .models import BatchSchedule, GenerationBatch
-from .services import BatchParams, batch_launch, batch_params_validate
+from .planning import exploration_validate, launch
+from .services import BatchParams, batch_params_validate
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ def schedule_validate(*, schedule: BatchSchedule) -> None:
     batch_params_validate(
         {"count": schedule.count, "preset": schedule.preset, "temperature": schedule.temperature}
     )
+    exploration_validate(schedule.exploration)
     try:
         _crontab(schedule)
     except ValueError as exc:
@@ -86,9 +88,11 @@ def schedule_run(*, schedule_id: int, now: datetime | None = None) -> Generation
         count=schedule.count, preset=schedule.preset or None, temperature=schedule.temperature
     )
     try:
-        return batch_launch(
+        return launch(
             params=params,
             source=GenerationBatch.Source.SCHEDULE,
+            steer=schedule.steer,
+            exploration=schedule.exploration,
             schedule=schedule,
             schedule_slot=slot,
         )

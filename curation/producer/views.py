@@ -22,7 +22,7 @@ from curation.albums import services as album_services
 from curation.producer import charts, selectors, table
 from curation.producer.filters import ProducerTrackFilterSet
 from curation.producer.forms import PickForm
-from generation import schedules
+from generation import planning, schedules
 from generation import selectors as generation_selectors
 from generation import services as generation_services
 from generation.forms import BatchLaunchForm, BatchScheduleForm, preset_choices
@@ -67,10 +67,16 @@ def batch_launch(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("curation:producer")
-    batch = generation_services.batch_launch(
-        params=form.batch_params, source=GenerationBatch.Source.DASHBOARD, launched_by=request.user
+    steer = form.cleaned_data["steer"]
+    batch = planning.launch(
+        params=form.batch_params,
+        source=GenerationBatch.Source.DASHBOARD,
+        launched_by=request.user,
+        steer=steer,
+        exploration=form.cleaned_data["exploration"],
     )
-    messages.success(request, f"Launched batch {batch.pk}: {batch.count} tracks queued.")
+    steered = " (steered by the crowd's taste)" if steer else ""
+    messages.success(request, f"Launched batch {batch.pk}{steered}: {batch.count} tracks queued.")
     return redirect("curation:producer")
 
 

@@ -2,15 +2,16 @@
 (curation.steering.policy) from the current preference model, the launcher's choices pinned,
 and why each track was composed as it was recorded beside it (TrackSteering)."""
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
-from albumvote.exceptions import ApplicationError
 from curation.steering.models import PreferenceModel, TrackSteering
-from curation.steering.policy import EXPLORATION, draw_batch
-from generation.models import GenerationBatch
+from curation.steering.policy import draw_batch
+from generation.models import BatchSchedule, GenerationBatch
+from generation.planning import EXPLORATION
 from generation.services import BatchParams, batch_create, batch_seed, batch_track_params
 
 # BatchParams' default temperature: only another value is the launcher's choice.
@@ -23,9 +24,12 @@ def steered_batch_launch(
     source: str,
     launched_by: AbstractBaseUser | AnonymousUser | None = None,
     exploration: float = EXPLORATION,
+    schedule: BatchSchedule | None = None,
+    schedule_slot: datetime | None = None,
 ) -> GenerationBatch:
     """Launch a batch steered by the current preference model (composed as today while there
-    is none: every slot explores)."""
+    is none: every slot explores). Registered with generation.planning, which every launcher
+    calls."""
     version = PreferenceModel.objects.first()
     base_seed = batch_seed(params)
     pins = batch_pins(params)
@@ -41,6 +45,8 @@ def steered_batch_launch(
                 {**base, **draw.params} for base, draw in zip(unsteered, draws, strict=True)
             ],
             launched_by=launched_by,
+            schedule=schedule,
+            schedule_slot=schedule_slot,
         )
         TrackSteering.objects.bulk_create(
             TrackSteering(
@@ -56,32 +62,6 @@ def steered_batch_launch(
             for track, draw in zip(batch.tracks.order_by("position"), draws, strict=True)
         )
     return batch
-
-
-def steer_options_validate(raw: dict[str, Any]) -> tuple[bool, float]:
-    """Take `steer` and `exploration` out of a launch body: whether to steer, and the share
-    to explore. Bad ones raise ApplicationError naming the field."""
-    steer = raw.pop("steer", False)
-    if not isinstance(steer, bool):
-        raise ApplicationError("steer must be true or false.", details={"field": "steer"})
-    if "exploration" not in raw:
-        return steer, EXPLORATION
-    exploration = raw.pop("exploration")
-    if isinstance(exploration, bool) or not isinstance(exploration, int | float):
-        raise ApplicationError(
-            "exploration must be a number from 0 to 1.", details={"field": "exploration"}
-        )
-    if not 0 <= exploration <= 1:
-        raise ApplicationError(
-            f"exploration must be from 0 to 1, got {exploration}.",
-            details={"field": "exploration"},
-        )
-    if not steer:
-        raise ApplicationError(
-            "exploration applies to a steered batch: send steer: true with it.",
-            details={"field": "exploration"},
-        )
-    return steer, float(exploration)
 
 
 def batch_pins(params: BatchParams) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Fitted versions of the crowd's preference model (curation.steering.services)."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -60,3 +61,25 @@ class TrackSteering(models.Model):
             "exploration": self.exploration,
             "pins": self.pins,
         }
+
+
+class SteeringSettings(models.Model):
+    """The producers' settings for steering (one row, pk 1: SteeringSettings.current())."""
+
+    picks_weight = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="How much producer picks and vetoes weigh against the crowd (0: not at all)",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "steering settings"
+
+    def __str__(self) -> str:
+        return "Steering settings"
+
+    @classmethod
+    def current(cls) -> "SteeringSettings":
+        settings, _ = cls.objects.get_or_create(pk=1)
+        return settings

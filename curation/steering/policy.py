@@ -21,8 +21,8 @@ from curation.steering.models import PreferenceModel
 from curation.steering.services import preference_predict
 from generation.composer.params import MODE_CHOICES
 from generation.composer.presets import PRESETS
+from generation.planning import EXPLORATION
 
-EXPLORATION = 0.2
 TEMPERATURES = (0.8, 1.0, 1.2)
 TEMPO_STEP = 4
 SECONDS_STEP = 15

@@ -9,9 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from albumvote.celery import app
 from albumvote.exceptions import ApplicationError
-from curation.steering.launch import steer_options_validate, steered_batch_launch
-from curation.steering.policy import EXPLORATION
-from generation import selectors, services
+from generation import planning, selectors, services
 from generation.models import GenerationBatch, Track
 
 TICK_S = 0.5
@@ -56,7 +54,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--exploration",
             type=float,
-            help=f"With --steer: the share of tracks composed as usual (default {EXPLORATION})",
+            help="With --steer: the share of tracks composed as usual "
+            f"(default {planning.EXPLORATION})",
         )
         parser.add_argument("--wait", action="store_true", help="Show progress until done")
         parser.add_argument("--timeout", type=float, default=3600, help="Seconds to wait at most")
@@ -72,19 +71,19 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         try:
-            steer, exploration = steer_options_validate(
+            steer, exploration = planning.steer_options_validate(
                 {"steer": options["steer"], "exploration": options["exploration"]}
                 if options["exploration"] is not None
                 else {"steer": options["steer"]}
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        if steer:
-            batch = steered_batch_launch(
-                params=params, source=GenerationBatch.Source.COMMAND, exploration=exploration
-            )
-        else:
-            batch = services.batch_launch(params=params, source=GenerationBatch.Source.COMMAND)
+        batch = planning.launch(
+            params=params,
+            source=GenerationBatch.Source.COMMAND,
+            steer=steer,
+            exploration=exploration,
+        )
         self.stdout.write(f"Launched batch {batch.pk}: {batch.count} track(s).")
         if options["wait"]:
             self._wait(batch, timeout=options["timeout"])
