@@ -6,11 +6,13 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from albumvote.exceptions import ApplicationError
 from curation.steering import services
 from curation.steering.launch import steered_batch_launch
 from curation.steering.models import TrackSteering
 from generation import composer, dispatch
-from generation.models import GenerationBatch
+from generation.models import BatchSchedule, GenerationBatch
+from generation.schedules import schedule_run, schedule_save
 from generation.services import batch_params_validate
 from tests.factories import ProducerFactory
 
@@ -115,3 +117,58 @@ def test_bad_steering_options_are_refused_clearly(client, body, field):
     assert response.status_code == 400
     assert response.json()["error"]["details"]["field"] == field
     assert not GenerationBatch.objects.exists()
+
+
+def test_a_steered_schedule_launches_steered_batches(waltzes_win, queued):
+    services.preference_fit()
+    schedule = schedule_save(
+        schedule=BatchSchedule(name="nightly", count=5, steer=True, exploration=0.4, hour="*")
+    )
+    batch = schedule_run(schedule_id=schedule.pk)
+    assert batch is not None and batch.schedule == schedule
+    assert batch.source == GenerationBatch.Source.SCHEDULE
+    steering = TrackSteering.objects.filter(track__batch=batch)
+    assert steering.count() == 5 and steering.filter(steered=True).count() == 3
+    assert {s.exploration for s in steering} == {0.4}
+
+
+def test_an_unsteered_schedule_launches_as_today(waltzes_win, queued):
+    services.preference_fit()
+    schedule = schedule_save(schedule=BatchSchedule(name="plain", count=3, hour="*"))
+    batch = schedule_run(schedule_id=schedule.pk)
+    assert batch is not None and not TrackSteering.objects.filter(track__batch=batch).exists()
+
+
+def test_a_schedules_exploration_share_is_checked(client):
+    with pytest.raises(ApplicationError, match="exploration must be from 0 to 1"):
+        schedule_save(schedule=BatchSchedule(name="bad", exploration=1.5))
+    client.force_login(ProducerFactory.create())
+    response = client.post(
+        "/producer/schedules/new/",
+        {"name": "bad", "count": 2, "temperature": 1.0, "exploration": "1.5", "steer": "on"}
+        | {"minute": "0", "hour": "3", "day_of_week": "*", "day_of_month": "*"}
+        | {"month_of_year": "*"},
+    )
+    assert response.status_code == 400
+    assert "less than or equal to 1" in response.content.decode()
+    assert not BatchSchedule.objects.exists()
+
+
+def test_the_dashboard_launches_a_steered_batch(waltzes_win, queued, client):
+    services.preference_fit()
+    client.force_login(ProducerFactory.create())
+    response = client.post(
+        "/producer/batches/launch/",
+        {"count": 5, "temperature": 1.0, "steer": "on", "exploration": "0.2"},
+        follow=True,
+    )
+    batch = GenerationBatch.objects.get(source=GenerationBatch.Source.DASHBOARD)
+    assert batch.source == GenerationBatch.Source.DASHBOARD
+    assert f"Launched batch {batch.pk} (steered by the crowd&#x27;s taste)" in (
+        response.content.decode()
+    )
+    steering = TrackSteering.objects.filter(track__batch=batch)
+    assert steering.count() == 5 and steering.filter(steered=True).count() == 4
+    client.post("/producer/batches/launch/", {"count": 2, "temperature": 1.0})
+    unsteered = GenerationBatch.objects.latest("pk")
+    assert not TrackSteering.objects.filter(track__batch=unsteered).exists()
