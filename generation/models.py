@@ -165,7 +165,10 @@ class BatchSchedule(models.Model):
     preset = models.CharField(max_length=32, blank=True, help_text="Blank: a mix of presets")
     temperature = models.FloatField(default=1.0)
     steer = models.BooleanField(
-        default=False, help_text="Draw each track's parameters from the crowd's preference model"
+        "steer by the crowd's taste",
+        default=False,
+        help_text="Draw each track's parameters from the crowd's preference model; "
+        "the preset and temperature above are pinned",
     )
     exploration = models.FloatField(
         default=EXPLORATION,
