@@ -128,6 +128,11 @@ class Track(models.Model):
     # Quality gate, against the training corpus.
     metrics = models.JSONField(default=dict, blank=True)
     rejection_reasons = models.JSONField(default=list, blank=True)
+    # A steered slot's candidates (generation.rerank): which was rendered, each one's seed,
+    # predicted crowd score and gate verdict. Empty when the track was composed alone.
+    candidates = models.JSONField(
+        default=dict, blank=True, help_text="Reranked candidates: chosen, rank, each one's score"
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
 
-from . import composer, dispatch, events, signals
+from . import composer, dispatch, events, rerank, signals
 from .models import BatchSchedule, GenerationBatch, Track
 from .music import model_get
 
@@ -205,11 +205,8 @@ def track_generate(*, track_id: int) -> None:
         return
     track = Track.objects.select_related("batch").get(pk=track_id)
     try:
-        model = model_get()
-        compose_params = composer.params_from_dict(track.params)
-        piece = composer.compose(model, compose_params)
-        metrics = composer.quality_metrics(piece, model)
-        reasons = composer.quality_gate(metrics, model)
+        # A steered slot composes several candidates and keeps the best (generation.rerank).
+        composed = rerank.compose_best(model_get(), track.params)
     except composer.ComposerError as exc:
         _track_fail(track_id, attempt, f"Composer error: {exc}")
         return
@@ -218,13 +215,15 @@ def track_generate(*, track_id: int) -> None:
         locked = _locked_if_current(track_id, attempt)
         if locked is None:
             return
+        piece, reasons = composed.piece, composed.reasons
         locked.title = piece.title
         locked.resolved_params = piece.params
         locked.model_version = piece.model_version
         locked.key = piece.key
         locked.tempo_bpm = piece.tempo_bpm
         locked.sections = piece.sections
-        locked.metrics = metrics
+        locked.metrics = composed.metrics
+        locked.candidates = composed.candidates
         locked.rejection_reasons = reasons
         locked.midi.save("track.mid", ContentFile(piece.midi_bytes()), save=False)
         if reasons:

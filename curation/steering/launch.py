@@ -1,5 +1,6 @@
 """Launching a steered batch: each track's parameters drawn by the policy
 (curation.steering.policy) from the current preference model, the launcher's choices pinned,
+a steered track's reranking spec put in its params (generation.rerank composes its candidates),
 and why each track was composed as it was recorded beside it (TrackSteering)."""
 
 from datetime import datetime
@@ -12,6 +13,7 @@ from curation.steering.models import PreferenceModel, TrackSteering
 from curation.steering.policy import draw_batch
 from generation.models import BatchSchedule, GenerationBatch
 from generation.planning import EXPLORATION
+from generation.rerank import SPEC_KEY
 from generation.services import BatchParams, batch_create, batch_seed, batch_track_params
 
 # BatchParams' default temperature: only another value is the launcher's choice.
@@ -42,7 +44,8 @@ def steered_batch_launch(
             source=source,
             batch_params={**params.as_json(), "seed": base_seed},
             track_params=[
-                {**base, **draw.params} for base, draw in zip(unsteered, draws, strict=True)
+                {**base, **draw.params, **({SPEC_KEY: draw.rerank} if draw.rerank else {})}
+                for base, draw in zip(unsteered, draws, strict=True)
             ],
             launched_by=launched_by,
             schedule=schedule,

@@ -3,6 +3,8 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from generation.rerank import Choice, choice_of
+
 
 class PreferenceModel(models.Model):
     """One fit of the preference model: Bayesian linear regression of tracks' crowd scores
@@ -50,6 +52,11 @@ class TrackSteering(models.Model):
     def __str__(self) -> str:
         return f"Steering of track {self.track_id}"
 
+    @property
+    def choice(self) -> Choice | None:
+        """Which of a steered slot's composed candidates was kept (None: composed alone)."""
+        return choice_of(self.track.candidates)
+
     def provenance(self) -> dict[str, object]:
         """Why the track was composed as it was, as the export manifest gives it."""
         return {
@@ -60,6 +67,9 @@ class TrackSteering(models.Model):
             "sampled_effects": self.sampled,
             "exploration": self.exploration,
             "pins": self.pins,
+            # Generation's record of its candidates: which was rendered, its rank by predicted
+            # score among K, each one's seed, prediction and gate verdict (None: composed alone).
+            "candidates": self.track.candidates or None,
         }
 
 

@@ -1,13 +1,14 @@
 """Steering a batch: each track's parameters drawn by Thompson sampling from the current
 preference model (curation.steering.services), with a share left to explore.
 
-For a steered slot, one draw of the effects from the posterior scores every candidate
-combination of preset, mode, tempo, temperature and length (the composed track's own features
-are not known before composing: they are taken at the fitted tracks' mean); the best one is
-composed. Each slot draws afresh, so a batch spreads over what the posterior still finds
-plausible. Exploration slots are composed as an unsteered batch is (the preset and the seed
-decide), so changes in taste are noticed and no style dies out. Pinned parameters hold in
-every slot.
+For a steered slot, one draw of the effects from the posterior scores every combination of
+preset, mode, tempo, temperature and length (the composed track's own features are not known
+before composing: they are taken at the fitted tracks' mean), and the best is composed: as the
+best of K candidates, scored by the same draw on their own features (generation.rerank; the draw
+travels with the slot as plain data). Each slot draws afresh, so a batch spreads over what the
+posterior still finds plausible. Exploration slots are composed as an unsteered batch is (the
+preset and the seed decide, one candidate), so changes in taste are noticed and no style dies
+out. Pinned parameters hold in every slot.
 """
 
 from dataclasses import dataclass, field
@@ -16,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from curation.steering.features import PARAMETERS, parameter_features
 from curation.steering.models import PreferenceModel
 from curation.steering.services import preference_predict
 from generation.composer.params import MODE_CHOICES
 from generation.composer.presets import PRESETS
+from generation.features import PARAMETERS, parameter_features
 from generation.planning import EXPLORATION
+from generation.rerank import CANDIDATES
 
 TEMPERATURES = (0.8, 1.0, 1.2)
 TEMPO_STEP = 4
@@ -39,6 +41,9 @@ class Draw:
     predicted: float | None = None  # the crowd score predicted for the choice
     sd: float | None = None
     sampled: dict[str, float] = field(default_factory=dict)  # the drawn effects, by feature
+    # How the composer reranks the slot's candidates (generation.rerank.Spec, as plain data);
+    # None: it composes one, as an unsteered batch does.
+    rerank: dict[str, Any] | None = None
 
 
 def draw_batch(
@@ -48,33 +53,36 @@ def draw_batch(
     seed: int,
     exploration: float = EXPLORATION,
     pins: dict[str, Any] | None = None,
+    candidates: int = CANDIDATES,
 ) -> list[Draw]:
-    """The parameters of each of `count` tracks. Without a fitted version every slot explores
-    (a batch is composed as today). The same version, seed and pins give the same draws."""
+    """The parameters of each of `count` tracks, a steered one composed as the best of
+    `candidates`. Without a fitted version every slot explores (a batch is composed as today).
+    The same version, seed and pins give the same draws."""
     pins = dict(pins or {})
     if version is None:
         return [Draw(params=dict(pins), steered=False) for _ in range(count)]
     rng = np.random.default_rng(seed)
     explore = set(rng.permutation(count)[: round(count * exploration)].tolist())
-    candidates = _candidates(pins)
+    options = _options(pins)
     centre = np.array(version.centre)
-    features = [_features(candidate, centre) for candidate in candidates]
+    features = [_features(option, centre) for option in options]
     standardised = (np.array(features) - centre) / np.array(version.scale)
     draws = []
     for slot in range(count):
         if slot in explore:
             draws.append(Draw(params=dict(pins), steered=False))
         else:
-            draws.append(_steer(version, candidates, features, standardised, rng))
+            draws.append(_steer(version, options, features, standardised, rng, candidates))
     return draws
 
 
 def _steer(
     version: PreferenceModel,
-    candidates: list[dict[str, Any]],
+    options: list[dict[str, Any]],
     features: list[list[float]],
     standardised: np.ndarray,
     rng: np.random.Generator,
+    candidates: int,
 ) -> Draw:
     mean = np.array(version.coefficients)
     covariance = version.noise * np.array(version.covariance)
@@ -82,16 +90,24 @@ def _steer(
     best = int(np.argmax(standardised @ effects))  # the first of equals
     predicted, sd = preference_predict(version, features[best])
     return Draw(
-        params=dict(candidates[best]),
+        params=dict(options[best]),
         steered=True,
         policy_version=version.pk,
         predicted=predicted,
         sd=sd,
         sampled=dict(zip(version.features, effects.tolist(), strict=True)),
+        rerank={
+            "candidates": candidates,
+            "features": version.features,
+            "centre": version.centre,
+            "scale": version.scale,
+            "weights": effects.tolist(),
+            "intercept": version.intercept,
+        },
     )
 
 
-def _candidates(pins: dict[str, Any]) -> list[dict[str, Any]]:
+def _options(pins: dict[str, Any]) -> list[dict[str, Any]]:
     """Every combination the policy chooses among, within each preset's own ranges."""
     presets = [pins["preset"]] if "preset" in pins else sorted(PRESETS)
     found = []
@@ -121,7 +137,7 @@ def _candidates(pins: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def _features(candidate: dict[str, Any], centre: np.ndarray) -> list[float]:
-    """A candidate's features, the composed track's own taken at the fitted tracks' mean."""
-    known = parameter_features(preset=candidate["preset"], resolved=candidate)
+def _features(option: dict[str, Any], centre: np.ndarray) -> list[float]:
+    """An option's features, the composed track's own taken at the fitted tracks' mean."""
+    known = parameter_features(preset=option["preset"], resolved=option)
     return [*known, *centre[len(known) :].tolist()]

@@ -1,6 +1,6 @@
 """Fitting the crowd's preference model: each published track's crowd score (the figures
 that count: ratings past the listen gate from proven, unflagged listeners, and their
-listening, curation.rules.counted_voters) against its features (curation.steering.features).
+listening, curation.rules.counted_voters) against its features (generation.features).
 Refitted on a beat schedule and on demand; every fit is stored as a version."""
 
 from datetime import datetime
@@ -10,8 +10,8 @@ import numpy as np
 from django.utils import timezone
 
 from curation.steering import bayes
-from curation.steering.features import NAMES, track_features
 from curation.steering.models import PreferenceModel
+from generation.features import NAMES, track_features
 from generation.models import Track
 
 # Fewer rated tracks than this say too little to steer by.

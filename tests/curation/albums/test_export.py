@@ -89,6 +89,13 @@ def test_the_export_archive_matches_the_album_version(
         track=tracks[0], steered=True, predicted=0.7, predicted_sd=0.1, exploration=0.2,
         pins={"mode": "minor"}, sampled={"tempo_bpm": 0.01},
     )  # fmt: skip
+    # As generation records a steered slot's candidates (generation.rerank).
+    candidates = {
+        "chosen": 1, "rank": 2,
+        "candidates": [{"seed": 1, "predicted": 0.72, "passed": False},
+                       {"seed": tracks[0].seed, "predicted": 0.71, "passed": True}],
+    }  # fmt: skip
+    Track.objects.filter(pk=tracks[0].pk).update(candidates=candidates)
     job = jobs.job_request_export(album_id=version.album_id, version_number=1, user=producer)
     assert (job.kind, job.version_id, enqueued) == ("export", version.pk, [job.pk])
     assert job.include_stems is False  # stems only when asked for
@@ -183,7 +190,9 @@ def test_the_export_archive_matches_the_album_version(
     assert {e["soundfont"] for e in manifest["tracks"]} == {t.soundfont for t in tracks}
     # A track of a steered batch says why it was composed as it was (issue 12).
     why = {e["track_id"]: e["steering"] for e in manifest["tracks"]}
-    assert why.pop(tracks[0].pk) == steered.provenance()
+    steered.track.refresh_from_db()
+    assert why[tracks[0].pk] == steered.provenance()
+    assert why.pop(tracks[0].pk)["candidates"] == candidates  # its rank among K, and the rest
     assert set(why.values()) == {None}
     assert all(e["soundfont"].endswith(".sf2") for e in manifest["tracks"])
 

@@ -51,3 +51,17 @@ def waltzes_win():
         crowd_gives(track, [max(1, min(5, round(rng.gauss(centre, 0.6)))) for _ in range(12)])
         tracks.append(track)
     return tracks
+
+
+@pytest.fixture
+def smooth_melodies_win():
+    """Sixty tracks: the crowd likes melodies that move by small steps (a low mean absolute
+    interval), whatever the preset."""
+    rng = random.Random(8)
+    tracks = []
+    for n in range(60):
+        track = composed("waltz" if n % 2 else "celtic_reel", rng.uniform(80, 160), rng)
+        centre = 6.5 - 1.5 * track.metrics["mean_abs_interval"]  # 4.2 at 1.5, 1.2 at 3.5
+        crowd_gives(track, [max(1, min(5, round(rng.gauss(centre, 0.5)))) for _ in range(12)])
+        tracks.append(track)
+    return tracks

@@ -10,7 +10,7 @@ from albumvote.exceptions import ApplicationError
 from curation.steering import services
 from curation.steering.launch import steered_batch_launch
 from curation.steering.models import TrackSteering
-from generation import composer, dispatch
+from generation import dispatch, rerank
 from generation.models import BatchSchedule, GenerationBatch
 from generation.schedules import schedule_run, schedule_save
 from generation.services import batch_params_validate
@@ -42,13 +42,18 @@ def test_a_steered_batch_records_why_each_track_was_composed(
     for track in tracks:
         why = steering[track.pk]
         assert track.params["mode"] == "major" and why.pins == {"mode": "major"}
-        composer.params_from_dict(track.params)  # the composer takes every drawn set
+        _, spec = rerank.compose_request(track.params)  # the composer takes every drawn set
         if why.steered:
             assert why.policy_version == version and why.predicted is not None
             assert track.params["target_seconds"] and track.params["tempo_bpm"]
             assert set(why.sampled) == set(version.features)
+            # Composed as the best of 8 candidates, scored by the slot's own draw.
+            assert spec is not None and spec.candidates == rerank.CANDIDATES == 8
+            assert spec.features == version.features and spec.scale == version.scale
+            assert spec.weights == [why.sampled[name] for name in version.features]
         else:
             assert "target_seconds" not in track.params and why.policy_version is None
+            assert spec is None  # an exploring slot composes one candidate, as today
     # Steered toward what this crowd likes: waltzes.
     assert sum(t.preset == "waltz" for t in tracks if steering[t.pk].steered) >= 6
 

@@ -9,8 +9,8 @@ from curation.models import Listener
 from curation.services import ratings
 from curation.services.flags import voter_flag
 from curation.steering import services
-from curation.steering.features import NAMES
 from curation.tasks import fit_preferences
+from generation.features import NAMES
 from tests.curation.helpers import listen
 from tests.curation.steering.conftest import composed, crowd_gives
 from tests.factories import ListenerFactory

@@ -1,5 +1,7 @@
-"""What the preference model knows of a track: the parameters it was composed with and the
-composed track's own features. One home for the names and how each is read.
+"""What the crowd's preference model knows of a track: the parameters it was composed with and
+the composed track's own features. One home for the names and how each is read: curation fits
+the model on them (curation.steering), and generation scores a steered slot's candidates with
+them before rendering one (generation.rerank).
 
 Tonic is left out: twelve pitch classes over the tracks a crowd rates in a week are too many
 columns for too little data, and a key's character is mostly its mode, which is in.
@@ -7,7 +9,7 @@ columns for too little data, and a key's character is mostly its mode, which is 
 
 from typing import Any
 
-from generation.composer.presets import PRESETS
+from .composer.presets import PRESETS
 
 PRESET_NAMES = sorted(PRESETS)
 # Read from a track's resolved parameters (what the composer used).
