@@ -118,11 +118,14 @@ def test_the_producers_track_page_gives_the_rank_among_k(batch, client):
     assert choice is not None
     page = client.get(f"/producer/tracks/{track.pk}/").content.decode()
     if choice.rank == 1:
-        lead = "Best of 8 candidates"
+        lead = "Best of 8 candidates by this slot's sampled taste"
     else:
-        lead = f"Ranked {choice.rank} of 8 candidates, the best that passed the quality gate"
+        lead = (
+            f"Ranked {choice.rank} of 8 candidates, the best by this slot's sampled taste "
+            "that passed the quality gate"
+        )
     assert (
-        f"{lead}: predicted {choice.predicted:.2f}; the others "
+        f"{lead}: scoring {choice.predicted:.2f}; the others "
         f"{choice.others_low:.2f}\N{EN DASH}{choice.others_high:.2f}."
     ) in page
     exploring = Track.objects.get(batch=batch, steering__steered=False)
@@ -134,12 +137,14 @@ def test_the_producers_track_page_gives_the_rank_among_k(batch, client):
     [
         (
             [False, True, True],
-            "Ranked 2 of 3 candidates, the best that passed the quality gate: predicted 0.60; "
+            "Ranked 2 of 3 candidates, the best by this slot's sampled taste that passed "
+            "the quality gate: scoring 0.60; "
             "the others 0.40\N{EN DASH}0.70.",
         ),
         (
             [False, False, False],
-            "None of 3 candidates passed the quality gate: the best predicted, 0.70, was kept; "
+            "None of 3 candidates passed the quality gate: the best by this slot's sampled "
+            "taste, scoring 0.70, was kept; "
             "the others 0.40\N{EN DASH}0.60.",
         ),
     ],
