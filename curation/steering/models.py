@@ -25,6 +25,11 @@ class PreferenceModel(models.Model):
     calibration = models.JSONField(
         help_text="Held-out tracks: predicted, interval and actual; error and coverage"
     )
+    sources = models.JSONField(
+        default=dict,
+        help_text="What it learned from: tracks, arena verdicts and listeners, picks and "
+        "their weight, and the constants used (curation.steering.evidence)",
+    )
 
     class Meta:
         ordering = ["-fitted_at", "-pk"]
