@@ -1,56 +1,34 @@
 """Fitting the crowd's preference model: each published track's crowd score (the figures
 that count: ratings past the listen gate from proven, unflagged listeners, and their
 listening, curation.rules.counted_voters) against its features (curation.steering.features).
-Refitted on a beat schedule and on demand; every fit is stored as a version."""
+Refitted on a beat schedule and on demand; every fit is stored as a version. Also the
+producers' steering controls: the picks weight and a schedule's steering."""
 
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.db import transaction
 from django.utils import timezone
 
+from albumvote.exceptions import ApplicationError
 from curation.steering import bayes
-from curation.steering.features import NAMES, track_features
-from curation.steering.models import PreferenceModel
-from generation.models import Track
+from curation.steering.features import NAMES
+from curation.steering.models import PreferenceModel, SteeringSettings
+from curation.steering.selectors import MIN_TRACKS, Z90, Row, preference_data, preference_posterior
+from generation import planning, schedules
+from generation.models import BatchSchedule
 
-# Fewer rated tracks than this say too little to steer by.
-MIN_TRACKS = 20
-# Every fifth track (by id) is kept back, to measure how well the fit predicts unseen tracks.
-HOLD_OUT_EVERY = 5
 # A track's weight grows with its ratings: n / (n + RATINGS_FOR_HALF_WEIGHT).
 RATINGS_FOR_HALF_WEIGHT = 3
-Z90 = 1.6449  # the two-sided 90% interval of a normal
 
 
 def preference_fit(*, now: datetime | None = None) -> PreferenceModel | None:
     """Fit a new version from the figures as they stand; None while fewer than MIN_TRACKS
     rated tracks have features."""
     now = now or timezone.now()
-    rows = [
-        (pk, features, score, count)
-        for pk, preset, resolved, energy, metrics, score, count in Track.objects.filter(
-            status=Track.Status.READY, stats__rating_count__gt=0
-        )
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "preset",
-            "resolved_params",
-            "energy",
-            "metrics",
-            "stats__crowd_score",
-            "stats__rating_count",
-        )
-        if (
-            features := track_features(
-                preset=preset, resolved=resolved, energy=energy, metrics=metrics
-            )
-        )
-        is not None
-    ]
-    train = [row for row in rows if row[0] % HOLD_OUT_EVERY]
-    held = [row for row in rows if not row[0] % HOLD_OUT_EVERY]
+    data = preference_data()
+    train, held = data.train, data.held
     if len(train) < MIN_TRACKS:
         return None
     x = np.array([row[1] for row in train], dtype=np.float64)
@@ -84,19 +62,11 @@ def preference_fit(*, now: datetime | None = None) -> PreferenceModel | None:
 def preference_predict(version: PreferenceModel, features: list[float]) -> tuple[float, float]:
     """A track's predicted crowd score under this version: mean and standard deviation."""
     x = (np.array(features) - np.array(version.centre)) / np.array(version.scale)
-    mean, sd = _posterior(version).predict(x)
+    mean, sd = preference_posterior(version).predict(x)
     return version.intercept + mean, sd
 
 
-def _posterior(version: PreferenceModel) -> bayes.Posterior:
-    return bayes.Posterior(
-        mean=np.array(version.coefficients, dtype=np.float64),
-        covariance=np.array(version.covariance, dtype=np.float64),
-        noise=version.noise,
-    )
-
-
-def _calibration(version: PreferenceModel, held: list[tuple[Any, ...]]) -> dict[str, Any]:
+def _calibration(version: PreferenceModel, held: list[Row]) -> dict[str, Any]:
     """Predicted against actual on the tracks kept back: each point, the mean absolute
     error, and the share inside their 90% interval."""
     points = []
@@ -112,3 +82,40 @@ def _calibration(version: PreferenceModel, held: list[tuple[Any, ...]]) -> dict[
         "mean_abs_error": float(np.mean(errors)),
         "coverage90": float(np.mean(inside)),
     }
+
+
+def steering_settings_update(*, picks_weight: object) -> SteeringSettings:
+    """Set how much producer picks weigh against the crowd: a number from 0 to 1."""
+    if isinstance(picks_weight, bool) or not isinstance(picks_weight, int | float):
+        raise ApplicationError(
+            "picks_weight must be a number from 0 to 1.", details={"field": "picks_weight"}
+        )
+    if not 0 <= picks_weight <= 1:
+        raise ApplicationError(
+            f"picks_weight must be from 0 to 1, got {picks_weight}.",
+            details={"field": "picks_weight"},
+        )
+    with transaction.atomic():
+        settings = SteeringSettings.current()
+        settings.picks_weight = float(picks_weight)
+        settings.save()
+    return settings
+
+
+def schedule_steering_set(
+    *, schedule_id: int, steer: object = None, exploration: object = None
+) -> BatchSchedule:
+    """Turn steering on or off for a schedule and set its exploration share (None: leave
+    it); saved through generation.schedules, which keeps its beat entry in step."""
+    if steer is not None and not isinstance(steer, bool):
+        raise ApplicationError("steer must be true or false.", details={"field": "steer"})
+    share = None if exploration is None else planning.exploration_validate(exploration)
+    with transaction.atomic():
+        schedule = BatchSchedule.objects.select_for_update().filter(pk=schedule_id).first()
+        if schedule is None:
+            raise ApplicationError("No such schedule.", code="not_found", status_code=404)
+        if steer is not None:
+            schedule.steer = steer
+        if share is not None:
+            schedule.exploration = share
+        return schedules.schedule_save(schedule=schedule)

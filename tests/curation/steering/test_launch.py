@@ -9,20 +9,12 @@ from django.core.management import CommandError, call_command
 from curation.steering import services
 from curation.steering.launch import steered_batch_launch
 from curation.steering.models import TrackSteering
-from generation import composer, dispatch
+from generation import composer
 from generation.models import GenerationBatch
 from generation.services import batch_params_validate
 from tests.factories import ProducerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Dispatched track ids, instead of Celery tasks."""
-    sent: list[int] = []
-    monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: sent.extend(ids))
-    return sent
 
 
 def test_a_steered_batch_records_why_each_track_was_composed(
