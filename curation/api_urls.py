@@ -18,4 +18,5 @@ urlpatterns = [
     path("tracks/", catalog.TrackListApi.as_view(), name="api-tracks"),
     path("tracks/<id:track_id>/", catalog.TrackDetailApi.as_view(), name="api-track"),
     path("", include("curation.albums.api_urls")),
+    path("steering/", include("curation.steering.api_urls")),
 ]

@@ -224,3 +224,26 @@ def test_the_stems_urls_are_producer_only():
     found = {(pattern.name, method) for _, method, pattern in endpoints()}
     assert found >= PRODUCER_ONLY
     assert not PRODUCER_ONLY & PUBLIC
+
+
+# The steering page, its controls and API (issue 12): what the crowd likes and how batches
+# are steered are the producers' alone.
+STEERING = {
+    ("producer-steering", "get"),
+    ("producer-steering-refit", "post"),
+    ("producer-steering-settings", "post"),
+    ("producer-steering-schedule", "post"),
+    ("api-steering", "get"),
+    ("api-steering-history", "get"),
+    ("api-steering-fits", "get"),
+    ("api-steering-fits", "post"),
+    ("api-steering-settings", "get"),
+    ("api-steering-settings", "patch"),
+    ("api-steering-schedule", "patch"),
+}
+
+
+def test_the_steering_urls_are_producer_only():
+    found = {(pattern.name, method) for _, method, pattern in endpoints()}
+    assert found >= STEERING
+    assert not STEERING & PUBLIC

@@ -31,7 +31,7 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _frame(
+def chart_frame(
     chart_id: str,
     title: str,
     desc: str,
@@ -105,7 +105,7 @@ def rating_distribution_chart(counts: list[int], *, chart_id: str = "stars") -> 
         + ", ".join(f"{c} at {k} star{'s' if k > 1 else ''}" for k, c in enumerate(counts, 1))
         + "."
     )
-    svg = _frame(
+    svg = chart_frame(
         chart_id,
         "Rating distribution",
         desc,
@@ -174,7 +174,7 @@ def retention_chart(
             if half is not None
             else "at least half listened to the end."
         )
-    svg = _frame(
+    svg = chart_frame(
         chart_id,
         "Listen retention",
         desc,
@@ -240,7 +240,7 @@ def ratings_over_time_chart(
         )
     else:
         desc = "No ratings yet."
-    svg = _frame(
+    svg = chart_frame(
         chart_id,
         f"Ratings per {per}",
         desc,
@@ -279,7 +279,7 @@ def arena_ci_chart(
         y = row["y"]
         label = (
             f'<text class="label" x="{left - 10}" y="{y + 4}" text-anchor="end">'
-            f"{escape(_truncate(row['title'], 22))}</text>"
+            f"{escape(truncate(row['title'], 22))}</text>"
         )
         if not row["meaningful"]:
             # The arena's rule: an interval this uncertain is not drawn (it would squash the
@@ -340,5 +340,5 @@ def arena_batch_chart(rows: list[Any], *, highlight: int | None = None) -> Chart
     return arena_ci_chart(leaderboard_chart(rows), highlight=highlight)
 
 
-def _truncate(text: str, length: int) -> str:
+def truncate(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 
 import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
 from curation.producer import stems, views
+from curation.steering import views as steering
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard, name="producer"),
@@ -19,5 +20,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "schedules/<id:schedule_id>/enabled/",
         views.schedule_toggle,
         name="producer-schedule-toggle",
+    ),
+    path("steering/", steering.steering_page, name="producer-steering"),
+    path("steering/refit/", steering.steering_refit, name="producer-steering-refit"),
+    path("steering/settings/", steering.steering_settings, name="producer-steering-settings"),
+    path(
+        "steering/schedules/<id:schedule_id>/",
+        steering.steering_schedule,
+        name="producer-steering-schedule",
     ),
 ]

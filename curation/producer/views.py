@@ -38,7 +38,7 @@ def _back(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _form_errors(request: HttpRequest, form: Any) -> None:
+def form_errors(request: HttpRequest, form: Any) -> None:
     for field, errors in form.errors.items():
         label = "" if field == "__all__" else f"{form.fields[field].label or field}: "
         for error in errors:
@@ -65,7 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def batch_launch(request: HttpRequest) -> HttpResponse:
     form = BatchLaunchForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return redirect("curation:producer")
     steer = form.cleaned_data["steer"]
     batch = planning.launch(
@@ -183,7 +183,7 @@ def track_picks(request: HttpRequest, track_id: int) -> HttpResponse:
         raise Http404("No such track.")
     form = PickForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
     else:
         try:
             album_services.pick_update(track_id=track_id, user=request.user, **form.pick_kwargs())
@@ -221,7 +221,7 @@ def _schedule_form(
                 messages.success(request, f"{verb} schedule '{schedule.name}'.")
                 return redirect("curation:producer")
         else:
-            _form_errors(request, form)
+            form_errors(request, form)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "producer/schedule_form.html", {"form": form, "created": created}, status=status

@@ -3,35 +3,38 @@ that count: ratings past the listen gate from proven, unflagged listeners, and t
 listening, curation.rules.counted_voters) against its features (generation.features),
 with arena verdicts and, as far as the producers weigh them, their picks
 (curation.steering.evidence). Refitted on a beat schedule and on demand; every fit is stored
-as a version, with what it learned from."""
+as a version, with what it learned from. Also the producers' steering controls: the picks
+weight and a schedule's steering."""
 
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.db import transaction
 from django.utils import timezone
 
 from albumvote.exceptions import ApplicationError
 from curation.steering import bayes, evidence
 from curation.steering.models import PreferenceModel, SteeringSettings
-from generation.features import NAMES, track_features
-from generation.models import Track
-
-# Fewer rated tracks than this say too little to steer by.
-MIN_TRACKS = 20
-# Every fifth track (by id) is kept back, to measure how well the fit predicts unseen tracks;
-# verdicts and picks on a kept-back track are left out too, so nothing of it is seen.
-HOLD_OUT_EVERY = 5
-Z90 = 1.6449  # the two-sided 90% interval of a normal
+from curation.steering.selectors import (
+    MIN_TRACKS,
+    Z90,
+    Row,
+    preference_data,
+    preference_posterior,
+    seen,
+)
+from generation import planning, schedules
+from generation.features import NAMES
+from generation.models import BatchSchedule
 
 
 def preference_fit(*, now: datetime | None = None) -> PreferenceModel | None:
     """Fit a new version from the figures as they stand; None while fewer than MIN_TRACKS
     rated tracks have features."""
     now = now or timezone.now()
-    rows = _rated_tracks()
-    train = [row for row in rows if _seen(row[0])]
-    held = [row for row in rows if not _seen(row[0])]
+    data = preference_data()
+    train, held = data.train, data.held
     if len(train) < MIN_TRACKS:
         return None
     x = np.array([row[1] for row in train], dtype=np.float64)
@@ -42,12 +45,12 @@ def preference_fit(*, now: datetime | None = None) -> PreferenceModel | None:
     weights = [evidence.track_weight(row[3]) for row in train]
 
     # Arena verdicts: the feature difference against the verdict's gap (the intercept cancels).
-    verdicts = [v for v in evidence.verdicts() if _seen(v.a) and _seen(v.b)]
+    verdicts = [v for v in evidence.verdicts() if seen(v.a) and seen(v.b)]
     listener_weight = evidence.listener_weight([row[3] for row in train])
     shares = evidence.verdict_weights(verdicts, listener_weight)
     # Producer picks, as far as the producers weigh them (0: not at all, not even a row).
     picks_weight = SteeringSettings.current().picks_weight
-    picks = [p for p in evidence.picks() if _seen(p.track)] if picks_weight > 0 else []
+    picks = [p for p in evidence.picks() if seen(p.track)] if picks_weight > 0 else []
     features = [
         *((x - centre) / scale),
         *((np.array(v.features_a) - np.array(v.features_b)) / scale for v in verdicts),
@@ -95,64 +98,29 @@ def preference_refit() -> PreferenceModel:
     too few tracks are rated, says how many there are and how many it needs."""
     version = preference_fit()
     if version is None:
-        rated = sum(_seen(row[0]) for row in _rated_tracks())
+        data = preference_data()
         raise ApplicationError(
-            f"The model learns from {MIN_TRACKS} rated tracks (besides those kept back to "
-            f"check it); there are {rated}.",
+            f"{data.tracks_needed} more rated tracks are needed: the model learns from "
+            f"{MIN_TRACKS} (besides those kept back to check it); there are {len(data.train)}.",
             code="too_few_tracks",
-            details={"rated_tracks": rated, "needed": MIN_TRACKS},
+            details={
+                "rated_tracks": len(data.train),
+                "needed": MIN_TRACKS,
+                "tracks_needed": data.tracks_needed,
+            },
             status_code=409,
         )
     return version
 
 
-def _seen(track_id: int) -> bool:
-    """Whether the fit may learn from this track (the rest are kept back for calibration)."""
-    return bool(track_id % HOLD_OUT_EVERY)
-
-
-def _rated_tracks() -> list[tuple[int, list[float], float, int]]:
-    """Each rated published track with features: id, features, crowd score, ratings."""
-    return [
-        (pk, features, score, count)
-        for pk, preset, resolved, energy, metrics, score, count in Track.objects.filter(
-            status=Track.Status.READY, stats__rating_count__gt=0
-        )
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "preset",
-            "resolved_params",
-            "energy",
-            "metrics",
-            "stats__crowd_score",
-            "stats__rating_count",
-        )
-        if (
-            features := track_features(
-                preset=preset, resolved=resolved, energy=energy, metrics=metrics
-            )
-        )
-        is not None
-    ]
-
-
 def preference_predict(version: PreferenceModel, features: list[float]) -> tuple[float, float]:
     """A track's predicted crowd score under this version: mean and standard deviation."""
     x = (np.array(features) - np.array(version.centre)) / np.array(version.scale)
-    mean, sd = _posterior(version).predict(x)
+    mean, sd = preference_posterior(version).predict(x)
     return version.intercept + mean, sd
 
 
-def _posterior(version: PreferenceModel) -> bayes.Posterior:
-    return bayes.Posterior(
-        mean=np.array(version.coefficients, dtype=np.float64),
-        covariance=np.array(version.covariance, dtype=np.float64),
-        noise=version.noise,
-    )
-
-
-def _calibration(version: PreferenceModel, held: list[tuple[Any, ...]]) -> dict[str, Any]:
+def _calibration(version: PreferenceModel, held: list[Row]) -> dict[str, Any]:
     """Predicted against actual on the tracks kept back: each point, the mean absolute
     error, and the share inside their 90% interval."""
     points = []
@@ -168,3 +136,40 @@ def _calibration(version: PreferenceModel, held: list[tuple[Any, ...]]) -> dict[
         "mean_abs_error": float(np.mean(errors)),
         "coverage90": float(np.mean(inside)),
     }
+
+
+def steering_settings_update(*, picks_weight: object) -> SteeringSettings:
+    """Set how much producer picks weigh against the crowd: a number from 0 to 1."""
+    if isinstance(picks_weight, bool) or not isinstance(picks_weight, int | float):
+        raise ApplicationError(
+            "picks_weight must be a number from 0 to 1.", details={"field": "picks_weight"}
+        )
+    if not 0 <= picks_weight <= 1:
+        raise ApplicationError(
+            f"picks_weight must be from 0 to 1, got {picks_weight}.",
+            details={"field": "picks_weight"},
+        )
+    with transaction.atomic():
+        settings = SteeringSettings.current()
+        settings.picks_weight = float(picks_weight)
+        settings.save()
+    return settings
+
+
+def schedule_steering_set(
+    *, schedule_id: int, steer: object = None, exploration: object = None
+) -> BatchSchedule:
+    """Turn steering on or off for a schedule and set its exploration share (None: leave
+    it); saved through generation.schedules, which keeps its beat entry in step."""
+    if steer is not None and not isinstance(steer, bool):
+        raise ApplicationError("steer must be true or false.", details={"field": "steer"})
+    share = None if exploration is None else planning.exploration_validate(exploration)
+    with transaction.atomic():
+        schedule = BatchSchedule.objects.select_for_update().filter(pk=schedule_id).first()
+        if schedule is None:
+            raise ApplicationError("No such schedule.", code="not_found", status_code=404)
+        if steer is not None:
+            schedule.steer = steer
+        if share is not None:
+            schedule.exploration = share
+        return schedules.schedule_save(schedule=schedule)

@@ -5,6 +5,7 @@ import random
 import pytest
 
 from curation.models import TrackStats
+from generation import dispatch
 from tests.factories import ReadyTrackFactory
 
 
@@ -39,8 +40,7 @@ def crowd_gives(track, stars: list[int]) -> None:
     )
 
 
-@pytest.fixture
-def waltzes_win():
+def waltz_crowd() -> list:
     """Sixty tracks: the crowd loves waltzes and is lukewarm about reels, whatever the tempo."""
     rng = random.Random(4)
     tracks = []
@@ -49,6 +49,30 @@ def waltzes_win():
         track = composed(preset, rng.uniform(80, 160), rng)
         centre = 4.5 if preset == "waltz" else 2.5
         crowd_gives(track, [max(1, min(5, round(rng.gauss(centre, 0.6)))) for _ in range(12)])
+        tracks.append(track)
+    return tracks
+
+
+@pytest.fixture
+def waltzes_win():
+    return waltz_crowd()
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Dispatched track ids, instead of Celery tasks."""
+    sent: list[int] = []
+    monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: sent.extend(ids))
+    return sent
+
+
+def rated_tracks(count: int, seed: int = 7) -> list:
+    """`count` composed tracks the crowd rated: fewer than a fit needs, for the empty state."""
+    rng = random.Random(seed)
+    tracks = []
+    for _ in range(count):
+        track = composed("waltz", rng.uniform(80, 160), rng)
+        crowd_gives(track, [4, 5, 3])
         tracks.append(track)
     return tracks
 

@@ -10,21 +10,13 @@ from albumvote.exceptions import ApplicationError
 from curation.steering import services
 from curation.steering.launch import steered_batch_launch
 from curation.steering.models import TrackSteering
-from generation import dispatch, rerank
+from generation import rerank
 from generation.models import BatchSchedule, GenerationBatch
 from generation.schedules import schedule_run, schedule_save
 from generation.services import batch_params_validate
 from tests.factories import ProducerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Dispatched track ids, instead of Celery tasks."""
-    sent: list[int] = []
-    monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: sent.extend(ids))
-    return sent
 
 
 def test_a_steered_batch_records_why_each_track_was_composed(

@@ -10,7 +10,7 @@ from albumvote.exceptions import ApplicationError
 from curation.albums.services import pick_update
 from curation.models import ArenaVote
 from curation.services.flags import voter_flag
-from curation.steering import services
+from curation.steering import selectors, services
 from curation.steering.models import SteeringSettings
 from tests.curation.steering.conftest import composed, crowd_gives
 from tests.curation.steering.test_preferences import effect
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def seen(tracks, preset: str):
     """The tracks of this preset the fit learns from (the rest are kept back)."""
-    return [t for t in tracks if t.preset == preset and t.pk % services.HOLD_OUT_EVERY]
+    return [t for t in tracks if t.preset == preset and selectors.seen(t.pk)]
 
 
 def pairs(tracks, winner: str, loser: str, n: int):
