@@ -6,6 +6,7 @@ import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
 from curation import apis, catalog
 from curation.arena.apis import ArenaLeaderboardApi, ArenaPairApi, ArenaVoteApi
 from curation.ranking.apis import RankingsApi
+from curation.steering import apis as steering_apis
 
 urlpatterns = [
     path("tracks/<id:track_id>/rating/", apis.track_rating, name="api-track-rating"),
@@ -17,5 +18,25 @@ urlpatterns = [
     path("arena/leaderboard/", ArenaLeaderboardApi.as_view(), name="api-arena-leaderboard"),
     path("tracks/", catalog.TrackListApi.as_view(), name="api-tracks"),
     path("tracks/<id:track_id>/", catalog.TrackDetailApi.as_view(), name="api-track"),
+    path(
+        "composer/versions/",
+        steering_apis.ComposerVersionsApi.as_view(),
+        name="api-composer-versions",
+    ),
+    path(
+        "composer/versions/rollback/",
+        steering_apis.ComposerRollbackApi.as_view(),
+        name="api-composer-rollback",
+    ),
+    path(
+        "composer/versions/<id:version_id>/promote/",
+        steering_apis.ComposerVersionPromoteApi.as_view(),
+        name="api-composer-promote",
+    ),
+    path(
+        "composer/versions/<id:version_id>/duel/",
+        steering_apis.ComposerDuelApi.as_view(),
+        name="api-composer-duel",
+    ),
     path("", include("curation.albums.api_urls")),
 ]
