@@ -63,7 +63,9 @@ class ComposerVersionSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     version = serializers.CharField(help_text="Content hash of the artifact (a track's model)")
-    status = serializers.ChoiceField(choices=ComposerVersion.Status.choices)
+    # Plain text: a second enum on a field named "status" would rename the track's in the
+    # schema (drf-spectacular's enum naming).
+    status = serializers.CharField(help_text=f"One of: {', '.join(ComposerVersion.Status.values)}")
     created_at = serializers.DateTimeField()
     created_by = serializers.CharField(allow_null=True)
     parent = serializers.CharField(allow_null=True, help_text="The version it was trained from")

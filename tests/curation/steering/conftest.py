@@ -5,7 +5,12 @@ import random
 import pytest
 
 from curation.models import TrackStats
+from generation import dispatch
+from generation.music import model_get
 from tests.factories import ReadyTrackFactory
+from tests.tuning import composed_track
+
+LOVED, LIKED, MEH = [5] * 12, [4, 5, 4, 5, 5, 4] * 2, [2, 3, 2, 3]
 
 
 def composed(preset: str, tempo: float, rng: random.Random):
@@ -50,4 +55,22 @@ def waltzes_win():
         centre = 4.5 if preset == "waltz" else 2.5
         crowd_gives(track, [max(1, min(5, round(rng.gauss(centre, 0.6)))) for _ in range(12)])
         tracks.append(track)
+    return tracks
+
+
+@pytest.fixture
+def queued(monkeypatch) -> list[int]:
+    """Track ids handed to the queue (no worker here: tests compose them, duel_tracks_ready)."""
+    sent: list[int] = []
+    monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: sent.extend(ids))
+    return sent
+
+
+@pytest.fixture
+def rated(own_model_dir):
+    """Three published tracks of the current version: one loved, one liked, one not."""
+    model = model_get()
+    tracks = [composed_track(model, preset="waltz", seed=seed) for seed in (21, 22, 23)]
+    for track, stars in zip(tracks, (LOVED, LIKED, MEH), strict=True):
+        crowd_gives(track, stars)
     return tracks

@@ -11,39 +11,16 @@ from curation.services import ratings
 from curation.services.flags import voter_flag
 from curation.steering import tuning
 from curation.tasks import judge_duels, tune_composer
-from generation import dispatch
 from generation.composer.model import current_version
 from generation.duels import duel_launch
 from generation.models import ComposerVersion
 from generation.music import model_get
 from generation.versions import composer_version_promote, composer_version_sync
 from tests.curation.helpers import listen
-from tests.curation.steering.conftest import crowd_gives
 from tests.factories import ListenerFactory
 from tests.tuning import composed_track, duel_tracks_ready
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queued(monkeypatch) -> list[int]:
-    """Track ids handed to the queue (no worker here: tests compose them, duel_tracks_ready)."""
-    sent: list[int] = []
-    monkeypatch.setattr(dispatch, "generate_tracks", lambda ids: sent.extend(ids))
-    return sent
-
-
-LOVED, LIKED, MEH = [5] * 12, [4, 5, 4, 5, 5, 4] * 2, [2, 3, 2, 3]
-
-
-@pytest.fixture
-def rated(own_model_dir):
-    """Three published tracks of the current version: one loved, one liked, one not."""
-    model = model_get()
-    tracks = [composed_track(model, preset="waltz", seed=seed) for seed in (21, 22, 23)]
-    for track, stars in zip(tracks, (LOVED, LIKED, MEH), strict=True):
-        crowd_gives(track, stars)
-    return tracks
 
 
 def test_approved_tracks_are_the_well_scored_ones_weighted_by_score(rated):
