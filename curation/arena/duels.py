@@ -13,6 +13,7 @@ when the 95% equal-tailed interval of p lies above 1/2 (it credibly wins, a tie 
 and set aside when it lies below; otherwise the duel goes on.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,7 +117,7 @@ def duel_next_pair(*, batch_id: int, seed: int | None = None) -> tuple[int, int]
 
 
 def duel_records(
-    candidates: list[ComposerVersion], *, against_current: bool = False
+    candidates: Sequence[ComposerVersion], *, against_current: bool = False
 ) -> dict[int, DuelRecord]:
     """Each version's record in the duels it fought as the candidate, in one query; with
     `against_current`, only its duels against the version current now (what promotion is

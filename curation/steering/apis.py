@@ -68,7 +68,9 @@ class ComposerVersionSerializer(serializers.Serializer):
     status = serializers.CharField(help_text=f"One of: {', '.join(ComposerVersion.Status.values)}")
     created_at = serializers.DateTimeField()
     created_by = serializers.CharField(allow_null=True)
-    parent = serializers.CharField(allow_null=True, help_text="The version it was trained from")
+    trained_from = serializers.CharField(
+        source="parent", allow_null=True, help_text="The version it was trained from"
+    )
     promoted_at = serializers.DateTimeField(allow_null=True)
     promoted_by = serializers.CharField(allow_null=True)
     promoted_how = serializers.CharField(help_text="trained, arena, hand or rollback; or blank")

@@ -44,7 +44,10 @@ def test_the_list_shows_training_and_arena_in_a_fixed_number_of_queries(
     rows = {row["status"]: row for row in response.json()}
     assert set(rows) == {"current", "candidate"}
     tuned = rows["candidate"]
-    assert tuned["version"] == candidate.version and tuned["parent"] == rows["current"]["version"]
+    assert (
+        tuned["version"] == candidate.version
+        and tuned["trained_from"] == rows["current"]["version"]
+    )
     assert tuned["training"]["corpus_pieces"] > 0
     assert {t["id"] for t in tuned["training"]["tuned"]} == {rated[0].pk, rated[1].pk}
     assert all(t["crowd_score"] >= 0.6 and t["weight"] >= 1 for t in tuned["training"]["tuned"])

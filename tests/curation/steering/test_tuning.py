@@ -61,7 +61,8 @@ def test_tuning_trains_a_candidate_on_the_approved_tracks(rated, own_model_dir):
     version_id = tune_composer(created_by_id=None)
     version = ComposerVersion.objects.get(pk=version_id)
     chosen = tuning.approved_tracks()
-    assert version.status == "candidate" and version.parent.version == before
+    assert version.status == "candidate" and version.parent is not None
+    assert version.parent.version == before
     assert version.training["tuned"] == sorted(
         ({"track": c.track_id, "weight": c.weight} for c in chosen), key=lambda t: t["track"]
     )
@@ -93,7 +94,9 @@ def test_the_arena_offers_only_same_parameter_pairs_of_a_duel(duel):
     by_id = {t.pk: t for t in tracks}
     seen = set()
     for seed in range(30):
-        a, b = arena_next_pair(batch_id=batch.pk, seed=seed)
+        pair = arena_next_pair(batch_id=batch.pk, seed=seed)
+        assert pair is not None
+        a, b = pair
         assert by_id[a].params == by_id[b].params and by_id[a].seed == by_id[b].seed
         assert {by_id[a].model_version, by_id[b].model_version} == {
             candidate.version,
@@ -110,7 +113,7 @@ def test_the_arena_offers_only_same_parameter_pairs_of_a_duel(duel):
             ArenaVote.objects.create(
                 listener=listener, track_a_id=pair[0], track_b_id=pair[1], outcome="a"
             )
-    assert set(arena_next_pair(batch_id=batch.pk, seed=1)) == set(second)
+    assert set(arena_next_pair(batch_id=batch.pk, seed=1) or ()) == set(second)
 
 
 def vote(batch_tracks, candidate, listeners, *, candidate_wins: int, ties: int = 0) -> None:

@@ -86,7 +86,7 @@ def test_weighted_tracks_pull_the_tables_toward_them_and_the_corpus_stays(corpus
 def test_weights_are_whole_numbers_from_one(corpus, approved):
     for weight in (0, 1.5, True):
         with pytest.raises(ComposerError, match="whole number"):
-            train_from_tunes(corpus, [(approved[0], weight)])
+            train_from_tunes(corpus, [(approved[0], weight)])  # type: ignore[list-item]
 
 
 def test_a_candidate_is_saved_without_moving_the_pointer(tmp_path, corpus, approved):
