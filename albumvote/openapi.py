@@ -30,6 +30,7 @@ MEANINGS = {
     403: "Not allowed (not a producer, listen first, CSRF)",
     404: "No such object",
     405: "Method not allowed",
+    409: "Not possible in the object's present state (the message says why)",
     429: "Too many requests; see Retry-After",
     503: "The database is busy or away for a moment; see Retry-After",
 }

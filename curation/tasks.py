@@ -7,6 +7,7 @@ from curation.services.aggregates import stats_reconcile
 from curation.services.flags import ratings_flag_anomalous
 from curation.services.refusals import refusals_flush
 from curation.steering.services import preference_fit
+from curation.steering.tuning import composer_tune, duels_judge
 
 
 @shared_task(name="curation.flush_refusals")
@@ -45,6 +46,20 @@ def fit_arena(*, batch_id: int) -> int:
 def refit_arena() -> list[int]:
     """Refit the batches that got arena votes since their last fit (beat, every minute)."""
     return arena_refit_stale()
+
+
+@shared_task(name="curation.tune_composer", acks_late=True)
+def tune_composer(*, created_by_id: int | None = None) -> int:
+    """Train a crowd-tuned candidate composer version (asked for by a producer or a
+    schedule); its id."""
+    return composer_tune(created_by_id=created_by_id).pk
+
+
+@shared_task(name="curation.judge_duels")
+def judge_duels() -> dict[str, list[str]]:
+    """Promote a candidate composer version that credibly beats the current one in the arena,
+    set aside one that credibly loses (beat, every 5 minutes)."""
+    return duels_judge()
 
 
 # Album preview and export tasks live with the albums; importing them registers them.

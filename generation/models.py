@@ -53,6 +53,22 @@ class GenerationBatch(models.Model):
     remix_of = models.ForeignKey(
         "Track", null=True, blank=True, on_delete=models.SET_NULL, related_name="remix_batches"
     )
+    # Set for a duel: pairs of tracks with the same parameters and seed, one composed by each
+    # version (positions 2k and 2k + 1), for the arena to compare (generation.duels).
+    duel_candidate = models.ForeignKey(
+        "ComposerVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duels_as_candidate",
+    )
+    duel_incumbent = models.ForeignKey(
+        "ComposerVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duels_as_incumbent",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -103,7 +119,14 @@ class Track(models.Model):
     resolved_params = models.JSONField(
         default=dict, blank=True, help_text="Every parameter the composer used, defaults included"
     )
-    model_version = models.CharField(max_length=64, blank=True)
+    model_version = models.CharField(
+        max_length=64, blank=True, help_text="The composer version that composed it"
+    )
+    composer_version = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The composer version asked for at launch (a duel's); blank: the current one",
+    )
     soundfont = models.CharField(
         max_length=100,
         blank=True,
@@ -210,3 +233,70 @@ class BatchSchedule(models.Model):
         return " ".join(
             [self.minute, self.hour, self.day_of_month, self.month_of_year, self.day_of_week]
         )
+
+
+class ComposerVersion(models.Model):
+    """A composer model version: its artifact, what it was trained on, and its standing.
+
+    The "current" pointer file in COMPOSER_MODEL_DIR says which version composes; these rows
+    mirror it (generation.versions keeps them in step and records who moved it, when, how).
+    """
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate"
+        CURRENT = "current", "Current"
+        RETIRED = "retired", "Retired"
+
+    class How(models.TextChoices):
+        TRAINED = "trained", "Trained on the corpus"  # train_composer: current from the start
+        ARENA = "arena", "Won its arena duel"
+        HAND = "hand", "Promoted by hand"
+        ROLLBACK = "rollback", "Rolled back to"
+
+    version = models.CharField(
+        max_length=64, unique=True, help_text="Content hash of the artifact (Track.model_version)"
+    )
+    artifact = models.CharField(max_length=100, help_text="File name in COMPOSER_MODEL_DIR")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="The version that was current when this one was trained",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CANDIDATE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    training = models.JSONField(
+        default=dict,
+        help_text="What it learnt from: corpus collections, limit and pieces; the tuned tracks "
+        "and their weights; seconds",
+    )
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    promoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    promoted_how = models.CharField(max_length=16, choices=How.choices, blank=True)
+    replaced = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The version current before this one was promoted: where a rollback goes",
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="current"), name="one_current_composer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Composer {self.version} ({self.status})"

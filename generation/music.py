@@ -1,30 +1,40 @@
-"""The current composer model, loaded once per process and reloaded when it is retrained."""
+"""The composer model: the current one, loaded once per process and reloaded when it is
+retrained or another version is promoted, or a chosen version (a duel's candidate)."""
 
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
 
 from . import composer
+from .composer.model import artifact_path, current_version, read_model
+
+# Artifacts are named by their content, so a loaded version never goes stale: versions are
+# kept by name (a duel composes with two at once), the few used last.
+KEEP_VERSIONS = 4
 
 _lock = threading.Lock()
-_cached: tuple[Path, float, "composer.ComposerModel"] | None = None
+_versions: OrderedDict[tuple[Path, str], "composer.ComposerModel"] = OrderedDict()
 
 
-def model_get() -> "composer.ComposerModel":
-    """Load the current model from COMPOSER_MODEL_DIR, keeping it while the files are unchanged."""
-    global _cached
+def model_get(version: str | None = None) -> "composer.ComposerModel":
+    """The version named, or the one the "current" pointer names (read on every call, so a
+    promotion or rollback is seen by the next track); ModelNotFoundError, saying how to
+    train one, when there is none."""
     model_dir = Path(settings.COMPOSER_MODEL_DIR)
-    stamp = _dir_stamp(model_dir)
+    return _version_get(model_dir, version or current_version(model_dir))
+
+
+def _version_get(model_dir: Path, version: str) -> "composer.ComposerModel":
+    key = (model_dir, version)
     with _lock:
-        if _cached is None or _cached[0] != model_dir or _cached[1] != stamp:
-            _cached = (model_dir, stamp, composer.load_model(model_dir))
-        return _cached[2]
-
-
-def _dir_stamp(model_dir: Path) -> float:
-    # The pointer to the current artifact is replaced atomically when a model is trained.
-    try:
-        return max(p.stat().st_mtime for p in model_dir.iterdir())
-    except (FileNotFoundError, ValueError):
-        return 0.0
+        if key in _versions:
+            _versions.move_to_end(key)
+            return _versions[key]
+    model = read_model(artifact_path(model_dir, version))
+    with _lock:
+        _versions[key] = model
+        while len(_versions) > KEEP_VERSIONS:
+            _versions.popitem(last=False)
+    return model

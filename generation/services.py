@@ -133,11 +133,14 @@ def batch_create(
     schedule: BatchSchedule | None = None,
     schedule_slot: datetime | None = None,
     remix_of: Track | None = None,
+    composer_versions: list[str] | None = None,
 ) -> GenerationBatch:
-    """A batch with one queued track per compose-params dict, dispatched after commit.
+    """A batch with one queued track per compose-params dict, dispatched after commit;
+    `composer_versions`, one per track, names the version to compose each with (a duel's).
 
     Callers validate the params first (batch_params_validate, remix.remix_variations_validate).
     """
+    versions = composer_versions or [""] * len(track_params)
     user = launched_by if isinstance(launched_by, get_user_model()) else None
     with transaction.atomic():
         batch = GenerationBatch.objects.create(
@@ -151,8 +154,10 @@ def batch_create(
         )
         tracks = Track.objects.bulk_create(
             [
-                _new_track(batch, compose_params, position)
-                for position, compose_params in enumerate(track_params)
+                _new_track(batch, compose_params, position, version)
+                for position, (compose_params, version) in enumerate(
+                    zip(track_params, versions, strict=True)
+                )
             ]
         )
         events.send_batch_launched(batch)
@@ -161,13 +166,16 @@ def batch_create(
     return batch
 
 
-def _new_track(batch: GenerationBatch, compose_params: dict[str, Any], position: int) -> Track:
+def _new_track(
+    batch: GenerationBatch, compose_params: dict[str, Any], position: int, version: str
+) -> Track:
     return Track(
         batch=batch,
         position=position,
         preset=compose_params["preset"],
         seed=compose_params["seed"],
         params=compose_params,
+        composer_version=version,
     )
 
 
@@ -206,7 +214,7 @@ def track_generate(*, track_id: int) -> None:
     track = Track.objects.select_related("batch").get(pk=track_id)
     try:
         # A steered slot composes several candidates and keeps the best (generation.rerank).
-        composed = rerank.compose_best(model_get(), track.params)
+        composed = rerank.compose_best(model_get(track.composer_version or None), track.params)
     except composer.ComposerError as exc:
         _track_fail(track_id, attempt, f"Composer error: {exc}")
         return

@@ -8,11 +8,13 @@ first session on a machine parses music; later sessions train from the cache in 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from generation.composer import ComposerModel, load_model, train
+from generation.composer.model import POINTER
 
 # A few hundred tunes and some chorales: enough for every preset's meter and style, small
 # enough to parse from scratch in well under 30 s on two cores.
@@ -49,3 +51,17 @@ def composer_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def composer_model(composer_model_dir: Path) -> ComposerModel:
     return load_model(composer_model_dir)
+
+
+@pytest.fixture
+def own_model_dir(settings, composer_model_dir: Path, tmp_path: Path) -> Path:
+    """A model folder of the test's own, holding the session's small model as current: for
+    tests that train candidates or move the "current" pointer."""
+    model_dir = tmp_path / "own-models"
+    model_dir.mkdir()
+    current = (composer_model_dir / POINTER).read_text().strip()
+    shutil.copy2(composer_model_dir / current, model_dir / current)
+    (model_dir / POINTER).write_text(current + "\n")
+    settings.COMPOSER_MODEL_DIR = model_dir
+    settings.COMPOSER_CACHE_DIR = composer_cache_dir()
+    return model_dir

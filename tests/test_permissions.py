@@ -127,6 +127,7 @@ def world() -> dict[str, Any]:
         "batch_id": GenerationBatchFactory.create().pk,
         "job_id": job.pk,
         "schedule_id": _schedule_id(),
+        "version_id": 1,
         "number": 1,
         "fmt": "mp3",
     }

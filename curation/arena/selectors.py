@@ -9,10 +9,10 @@ import numpy as np
 from django.db.models import Count
 
 from curation.arena import bradley_terry as bt
-from curation.arena import pairs
+from curation.arena import duels, pairs
 from curation.models import ArenaRating, ArenaVote, ListenerTrack
 from curation.selectors import track_summary
-from generation.models import Track
+from generation.models import GenerationBatch, Track
 
 # A track's rating and interval are shown once it has this many counted votes AND its 95%
 # interval is at most this wide; until then every page says "needs more votes". With fewer
@@ -59,7 +59,10 @@ def arena_interval_label(low: float, high: float) -> str:
 
 def arena_next_pair(*, batch_id: int, seed: int | None = None) -> tuple[int, int] | None:
     """The pair of the batch's published tracks whose next vote shrinks the uncertainty
-    most (None if the batch has fewer than two)."""
+    most (None if the batch has fewer than two); in a duel batch, only its same-parameter
+    pairs are offered (curation.arena.duels)."""
+    if GenerationBatch.objects.filter(pk=batch_id, duel_candidate__isnull=False).exists():
+        return duels.duel_next_pair(batch_id=batch_id, seed=seed)
     track_ids = list(
         Track.objects.filter(batch_id=batch_id, status=Track.Status.READY)
         .order_by("pk")

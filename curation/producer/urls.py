@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 import albumvote.converters  # noqa: F401  (registers the <id:...> converter)
-from curation.producer import stems, views
+from curation.producer import composer, stems, views
 from curation.steering import views as steering
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,6 +16,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tracks/<id:track_id>/stems/", stems.track_stems, name="producer-track-stems"),
     path("schedules/new/", views.schedule_create, name="producer-schedule-create"),
     path("schedules/<id:schedule_id>/", views.schedule_edit, name="producer-schedule-edit"),
+    path("composer/", composer.composer_versions, name="producer-composer"),
+    path("composer/train/", composer.composer_train, name="producer-composer-train"),
+    path("composer/rollback/", composer.composer_rollback, name="producer-composer-rollback"),
+    path(
+        "composer/versions/<id:version_id>/promote/",
+        composer.composer_promote,
+        name="producer-composer-promote",
+    ),
+    path(
+        "composer/versions/<id:version_id>/duel/",
+        composer.composer_duel,
+        name="producer-composer-duel",
+    ),
     path(
         "schedules/<id:schedule_id>/enabled/",
         views.schedule_toggle,

@@ -14,6 +14,7 @@ from albumvote.permissions import producer_required
 from curation.producer import selectors as producer_selectors
 from curation.producer.views import form_errors
 from curation.steering import charts, selectors, services
+from curation.steering.composer_versions import composer_versions_panel
 from curation.steering.forms import PicksWeightForm, ScheduleSteeringForm
 from curation.steering.models import SteeringSettings
 
@@ -36,6 +37,7 @@ def steering_page(request: HttpRequest) -> HttpResponse:
             else "No steered batch yet."
         ),
         "versions": list(selectors.preference_versions()),
+        "composer_versions": composer_versions_panel(),
         "schedules": [
             (schedule, ScheduleSteeringForm(initial=_schedule_initial(schedule)))
             for schedule in producer_selectors.schedule_list()

@@ -15,6 +15,7 @@ from . import drums
 from .form import Section
 from .presets import Preset, Voice
 from .theory import METERS, TPQ
+from .tunes import melody_pitch
 from .voicing import bass_note, chord_tones, close_voicing, satb
 
 STRUM_SECONDS = 0.012  # spread of a strummed chord, low string first
@@ -107,11 +108,7 @@ class Arranger:
             for event in section.melody:
                 if event.pitch is None:
                     continue
-                pitch = self.melody_tonic + event.pitch
-                while pitch < voice.low:
-                    pitch += 12
-                while pitch > voice.high:
-                    pitch -= 12
+                pitch = melody_pitch(self.preset, self.melody_tonic, event.pitch)
                 held = section.final_chord and event.onset >= final_tick
                 length = event.length * (1.0 if held else self.preset.legato)
                 self._note(voice, pitch, base + event.onset, length, section.level)

@@ -18,6 +18,7 @@ from .piece import Piece
 from .presets import PRESETS, Preset, instrumented
 from .theory import METERS, SCALE_STEPS, chord_index, tonic_name, tonic_pc
 from .titles import make_title
+from .tunes import sections_tune
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,15 @@ def _build(model: ComposerModel, params: ComposeParams, make: PartMaker, vary: V
             {"name": i.name, "program": i.program, "is_drum": i.is_drum, "notes": len(i.notes)}
             for i in midi.instruments
         ],
+        tune=sections_tune(
+            sections,
+            preset,
+            tonic=pc,
+            melody_tonic=melody_tonic,
+            mode=chosen.mode,
+            tempo_bpm=chosen.tempo_bpm,
+            title=title,
+        ),
     )
 
 

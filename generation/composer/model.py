@@ -121,22 +121,51 @@ def content_hash(arrays: dict[str, np.ndarray], meta_bytes: bytes) -> str:
     return digest.hexdigest()
 
 
-def save_model(model: ComposerModel, model_dir: Path) -> Path:
-    """Write the artifact (if new) and point "current" at it; returns the artifact path."""
+def save_model(model: ComposerModel, model_dir: Path, *, make_current: bool = True) -> Path:
+    """Write the artifact (if new) and, unless told not to (a candidate version), point
+    "current" at it; returns the artifact path."""
     arrays, meta = _content(model)
     meta_bytes = json.dumps(meta, sort_keys=True, separators=(",", ":")).encode()
     digest = content_hash(arrays, meta_bytes)
     model.version = digest[:12]
     model_dir.mkdir(parents=True, exist_ok=True)
-    target = model_dir / f"composer-{model.version}.npz"
+    target = model_dir / artifact_name(model.version)
     if not target.exists():
         buffer = io.BytesIO()
         payload: dict[str, Any] = {"meta": np.frombuffer(meta_bytes, dtype=np.uint8), **arrays}
         np.savez_compressed(buffer, **payload)
         _atomic_write(target, buffer.getvalue())
-    _atomic_write(model_dir / POINTER, (target.name + "\n").encode())
+    if make_current:
+        _atomic_write(model_dir / POINTER, (target.name + "\n").encode())
     model.path = target
     return target
+
+
+def artifact_name(version: str) -> str:
+    return f"composer-{version}.npz"
+
+
+def artifact_path(model_dir: Path, version: str) -> Path:
+    """The artifact of a version (its content hash); ModelNotFoundError if it is not there."""
+    if not version or not all(c in "0123456789abcdef" for c in version):
+        raise ModelNotFoundError(f"{version!r} is not a composer version")
+    target = Path(model_dir) / artifact_name(version)
+    if not target.is_file():
+        raise ModelNotFoundError(f"composer version {version} is not in {model_dir}")
+    return target
+
+
+def pointer_set(model_dir: Path, version: str) -> Path:
+    """Point "current" at a version's artifact, atomically (a reader sees the old name or
+    the new one, never half of either); returns the artifact path."""
+    target = artifact_path(model_dir, version)
+    _atomic_write(Path(model_dir) / POINTER, (target.name + "\n").encode())
+    return target
+
+
+def current_version(model_dir: Path) -> str:
+    """The version "current" names; ModelNotFoundError when there is none."""
+    return current_artifact(Path(model_dir)).stem.removeprefix("composer-")
 
 
 def _atomic_write(target: Path, payload: bytes) -> None:

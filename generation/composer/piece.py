@@ -8,6 +8,8 @@ from typing import Any
 
 import pretty_midi
 
+from .records import Tune
+
 
 @dataclass
 class Piece:
@@ -22,6 +24,9 @@ class Piece:
     duration_s: float
     model_version: str
     instruments: list[dict[str, Any]] = field(default_factory=list)
+    # The melody and planned chords as a training tune (tunes.sections_tune): how a track
+    # the crowd approved is counted when the composer is tuned.
+    tune: Tune | None = None
 
     def midi_bytes(self) -> bytes:
         """Standard MIDI file bytes; identical for identical pieces."""

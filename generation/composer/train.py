@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import DEFAULT_COLLECTIONS, PARSER_VERSION, parse_collections
+from .errors import ComposerError
 from .features import (
     CHORD_START,
     GROUPS,
@@ -61,8 +62,14 @@ def train(
     workers: int = 2,
     progress: Callable[[str], None] | None = None,
     force: bool = False,
+    tuned: Sequence[tuple[Tune, int]] = (),
+    make_current: bool = True,
 ) -> TrainResult:
-    """Parse the collections (reusing the parse cache unless force) and write a new model."""
+    """Parse the collections (reusing the parse cache unless force) and write a new model.
+
+    With `tuned` (crowd-approved generated tracks and their weights) and make_current=False,
+    this writes a candidate version: the artifact is saved, "current" is left alone.
+    """
     started = time.monotonic()
     names = list(collections) if collections else list(DEFAULT_COLLECTIONS)
     parsed = parse_collections(
@@ -74,10 +81,10 @@ def train(
         progress=progress,
     )
     if progress:
-        progress(f"training on {len(parsed.tunes)} pieces")
-    model = train_from_tunes(parsed.tunes)
+        progress(f"training on {len(parsed.tunes)} pieces and {len(tuned)} tuned tracks")
+    model = train_from_tunes(parsed.tunes, tuned)
     model.info.update({"collections": names, "limit": limit, "inputs": parsed.input_digest})
-    path = save_model(model, Path(model_dir))
+    path = save_model(model, Path(model_dir), make_current=make_current)
     return TrainResult(
         version=model.version,
         path=path,
@@ -89,21 +96,58 @@ def train(
     )
 
 
+def train_tuned(
+    base: ComposerModel,
+    tuned: Sequence[tuple[Tune, int]],
+    *,
+    cache_dir: Path,
+    model_dir: Path,
+    workers: int = 1,
+) -> TrainResult:
+    """A candidate version: the corpus the base version was trained on (same collections and
+    limit, so the public-domain corpus stays in), with the tuned tracks added by weight."""
+    return train(
+        base.info.get("collections") or None,
+        cache_dir=cache_dir,
+        model_dir=model_dir,
+        limit=base.info.get("limit"),
+        workers=workers,
+        tuned=tuned,
+        make_current=False,
+    )
+
+
 def _history(seq: list[int], start: int, depth: int) -> list[list[int]]:
     """Previous symbols h1..h_depth for each position, padded with the start symbol."""
     padded = [start] * depth + seq
     return [[padded[depth + i - k] for i in range(len(seq))] for k in range(1, depth + 1)]
 
 
-def train_from_tunes(tunes: Sequence[Tune]) -> ComposerModel:
-    """Count every table from parsed tunes; the returned model has no version until saved."""
-    features = [extract(t) for t in tunes]
+def train_from_tunes(
+    tunes: Sequence[Tune], tuned: Sequence[tuple[Tune, int]] = ()
+) -> ComposerModel:
+    """Count every table from parsed tunes; the returned model has no version until saved.
+
+    Reward-weighted training: each tuned tune (a generated track the crowd approved) is
+    counted `weight` times beside the corpus, a whole number so every table keeps integer
+    counts and the Witten-Bell blend stays exact. The quality gate's reference and the
+    melody's octave statistics stay the corpus's own: the crowd steers what is composed,
+    not the yardstick it is measured by.
+    """
+    corpus = [extract(t) for t in tunes]
+    features = list(corpus)
+    for tune, weight in tuned:
+        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
+            raise ComposerError(
+                f"a tuned track's weight must be a whole number >= 1, not {weight!r}"
+            )
+        features.extend([extract(tune)] * weight)
     pitch_table, pitch_tokens = _pitch_table(features)
     rhythm_table, patterns, pattern_meters, rhythm_tokens = _rhythm_table(features)
     harmony_table, chord_tokens = _harmony_table(features)
     emission = _emission(features)
     reference = corpus_reference([_quality_sample(t) for t in tunes])
-    reference["offsets"] = _offset_distributions(features)
+    reference["offsets"] = _offset_distributions(corpus)
     info = {
         "trainer_version": TRAINER_VERSION,
         "parser_version": PARSER_VERSION,
@@ -119,6 +163,7 @@ def train_from_tunes(tunes: Sequence[Tune]) -> ComposerModel:
         },
         "by_collection": dict(sorted(Counter(t.collection for t in tunes).items())),
         "by_style": dict(sorted(Counter(t.style or "unknown" for t in tunes).items())),
+        "tuned": {"pieces": len(tuned), "weight": sum(w for _, w in tuned)},
     }
     return ComposerModel(
         version="",

@@ -19,6 +19,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "generation.*": {"queue": "generation"},
     "curation.build_album_job": {"queue": "generation"},  # album mixes: long work too
+    "curation.tune_composer": {"queue": "generation"},  # composes tracks again, then trains
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -77,6 +78,10 @@ CELERY_BEAT_SCHEDULE = {
     "curation-refit-arena": {
         "task": "curation.refit_arena",
         "schedule": 60.0,
+    },
+    "curation-judge-duels": {
+        "task": "curation.judge_duels",
+        "schedule": 300.0,
     },
     "curation-reconcile-stats": {
         "task": "curation.reconcile_stats",

@@ -6,7 +6,11 @@ import pytest
 
 from curation.models import TrackStats
 from generation import dispatch
+from generation.music import model_get
 from tests.factories import ReadyTrackFactory
+from tests.tuning import composed_track
+
+LOVED, LIKED, MEH = [5] * 12, [4, 5, 4, 5, 5, 4] * 2, [2, 3, 2, 3]
 
 
 def composed(preset: str, tempo: float, rng: random.Random):
@@ -88,4 +92,14 @@ def smooth_melodies_win():
         centre = 6.5 - 1.5 * track.metrics["mean_abs_interval"]  # 4.2 at 1.5, 1.2 at 3.5
         crowd_gives(track, [max(1, min(5, round(rng.gauss(centre, 0.5)))) for _ in range(12)])
         tracks.append(track)
+    return tracks
+
+
+@pytest.fixture
+def rated(own_model_dir):
+    """Three published tracks of the current version: one loved, one liked, one not."""
+    model = model_get()
+    tracks = [composed_track(model, preset="waltz", seed=seed) for seed in (21, 22, 23)]
+    for track, stars in zip(tracks, (LOVED, LIKED, MEH), strict=True):
+        crowd_gives(track, stars)
     return tracks
