@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,6 +36,12 @@ def fresh_database(name: str, admin: str = ADMIN_DB) -> None:
     with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_and_admin(url: str) -> tuple[str, str]:
+    """The database's name, and the URL of the same server's `postgres` database."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.path.lstrip("/"), parts._replace(path="/postgres").geturl()
 
 
 def open_connections(name: str, admin: str = ADMIN_DB) -> int:

@@ -30,7 +30,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,7 @@ from bench.clients import Client, Results  # noqa: E402
 from bench.servers import (  # noqa: E402
     celery_beat_command,
     celery_worker_command,
+    database_and_admin,
     free_port,
     fresh_database,
     gunicorn_command,
@@ -176,12 +176,6 @@ async def sockets(ws_base: str, count: int, stop: threading.Event, results: Resu
 
 
 # --- the set-up ------------------------------------------------------------------------------
-
-
-def database_and_admin(url: str) -> tuple[str, str]:
-    """The database's name, and the URL of the same server's `postgres` database."""
-    parts = urllib.parse.urlsplit(url)
-    return parts.path.lstrip("/"), parts._replace(path="/postgres").geturl()
 
 
 def prepare(work: Path, args: argparse.Namespace) -> dict[str, str]:
