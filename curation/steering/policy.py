@@ -6,9 +6,9 @@ preset, mode, tempo, temperature and length (the composed track's own features a
 before composing: they are taken at the fitted tracks' mean), and the best is composed: as the
 best of K candidates, scored by the same draw on their own features (generation.rerank; the draw
 travels with the slot as plain data). Each slot draws afresh, so a batch spreads over what the
-posterior still finds plausible. Exploration slots are composed as an unsteered batch is (the
-preset and the seed decide, one candidate), so changes in taste are noticed and no style dies
-out. Pinned parameters hold in every slot.
+posterior still finds plausible. Exploration slots are composed as an unsteered batch is (one
+candidate), each first in a preset the steered slots left out, so changes in taste are noticed
+and no style dies out. Pinned parameters hold in every slot.
 """
 
 from dataclasses import dataclass, field
@@ -21,7 +21,7 @@ from curation.steering.models import PreferenceModel
 from curation.steering.services import preference_predict
 from generation.composer.params import MODE_CHOICES
 from generation.composer.presets import PRESETS
-from generation.features import PARAMETERS, parameter_features
+from generation.features import PARAMETERS, PRESET_NAMES, parameter_features
 from generation.planning import EXPLORATION
 from generation.rerank import CANDIDATES
 
@@ -67,13 +67,25 @@ def draw_batch(
     centre = np.array(version.centre)
     features = [_features(option, centre) for option in options]
     standardised = (np.array(features) - centre) / np.array(version.scale)
-    draws = []
-    for slot in range(count):
-        if slot in explore:
-            draws.append(Draw(params=dict(pins), steered=False))
-        else:
-            draws.append(_steer(version, options, features, standardised, rng, candidates))
-    return draws
+    draws: dict[int, Draw] = {
+        slot: _steer(version, options, features, standardised, rng, candidates)
+        for slot in range(count)
+        if slot not in explore
+    }
+    # Exploring slots go first to the presets the steered slots left out, so no style dies
+    # out however sure the model is (bench/steering.py: presets_kept); once each has one,
+    # the rest are composed as an unsteered batch is.
+    steered_presets = {draw.params["preset"] for draw in draws.values()}
+    missing = [name for name in PRESET_NAMES if name not in steered_presets]
+    if missing:
+        turn = seed % len(missing)
+        missing = missing[turn:] + missing[:turn]
+    for order, slot in enumerate(sorted(explore)):
+        params = dict(pins)
+        if "preset" not in pins and order < len(missing):
+            params["preset"] = missing[order]
+        draws[slot] = Draw(params=params, steered=False)
+    return [draws[slot] for slot in range(count)]
 
 
 def _steer(

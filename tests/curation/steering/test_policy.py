@@ -18,7 +18,7 @@ def fitted(waltzes_win):
     return version
 
 
-def test_steered_slots_follow_the_crowd_and_explorers_are_left_free(fitted):
+def test_steered_slots_follow_the_crowd_and_explorers_keep_every_style(fitted):
     draws = policy.draw_batch(version=fitted, count=20, seed=7)
     steered = [d for d in draws if d.steered]
     assert len(steered) == 16  # 20% explore
@@ -29,7 +29,20 @@ def test_steered_slots_follow_the_crowd_and_explorers_are_left_free(fitted):
         low, high = PRESETS[draw.params["preset"]].tempo_range
         assert low <= draw.params["tempo_bpm"] <= high
         assert set(draw.sampled) == set(fitted.features)
-    assert all(d.params == {} for d in draws if not d.steered)
+    # Exploring slots take the presets the steered ones left out: every style is heard.
+    exploring = [d.params for d in draws if not d.steered]
+    left_out = set(PRESETS) - set(presets)
+    assert {p["preset"] for p in exploring} == left_out and len(exploring) == len(left_out)
+    assert {d.params["preset"] for d in draws} == set(PRESETS)
+
+
+def test_explorers_beyond_the_left_out_presets_are_composed_as_today(fitted):
+    draws = policy.draw_batch(version=fitted, count=20, seed=7, exploration=0.5)
+    steered = {d.params["preset"] for d in draws if d.steered}
+    exploring = [d.params for d in draws if not d.steered]
+    left_out = set(PRESETS) - steered
+    assert sorted(p["preset"] for p in exploring if p) == sorted(left_out)
+    assert sum(p == {} for p in exploring) == 10 - len(left_out) > 0
 
 
 def test_the_same_model_and_seed_give_the_same_batch(fitted):
