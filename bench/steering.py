@@ -37,8 +37,9 @@ helps only some crowds does not meet the target):
 - shill_shift_stars: with 10% of raters shills (5 stars to every chorale, the style the linear
   crowd likes least; 1 star to the rest after just enough listening), the drop in the
   steered batches' mean true stars (rounds with a model) against the same crowd without them;
-- tuned_model_win_rate, steer_overhead_s_per_track: pending (null) until the crowd-tuned
-  composer and candidate reranking land (see the functions of the same names).
+- steer_overhead_s_per_track: the extra composing time per steered track of reranking (the
+  last steered batch's tracks composed again as the best of K and as one, on one core);
+- tuned_model_win_rate: pending (null) until measured (see the function of the same name).
 
     .venv/bin/python bench/steering.py            # 50 listeners, 15 rounds; about 20 minutes
     .venv/bin/python bench/steering.py --quick    # 16 listeners, 5 rounds; a smoke test

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,15 @@ from django.conf import settings
 from django.core.management import call_command
 
 from bench import steering_tastes as tastes
+from bench.generation import one_core
 from bench.steering_compose import compose_for_oracle, loudness_by_preset, without_rendering
 from bench.steering_crowd import HEARD_PER_ROUND
 from bench.steering_run import BATCH, Arm, steered_rounds, uniform_rounds
+from generation import rerank
 from generation.composer import PRESETS, ModelNotFoundError, train
 from generation.composer.model import current_artifact
+from generation.models import Track
+from generation.music import model_get
 
 # The style the shills push: the one the linear crowd likes least (slow, quiet).
 PUSHED = "chorale"
@@ -33,11 +38,33 @@ def tuned_model_win_rate() -> float | None:
     return None
 
 
-def steer_overhead_s_per_track() -> float | None:
-    """Pending candidate reranking (issue 12, section 2). To fill: compose the same steered
-    batch with K candidates per slot and with one; the difference in composing time
-    (track_generate, rendering excluded) divided by the batch's tracks."""
-    return None
+def steer_overhead_s_per_track() -> dict[str, Any]:
+    """What reranking cost the last steered batch composed here: each of its steered tracks
+    composed again from its parameters as the best of its K candidates and as one, on one
+    core (the MIDI bytes included, as the service stores them); the extra seconds per track.
+    bench/rerank.py measures the same on its own, with a render for scale."""
+    model = model_get()
+    latest = Track.objects.filter(steering__steered=True).order_by("-batch_id").first()
+    if latest is None:
+        return {"s_per_track": None}
+    tracks = Track.objects.filter(batch_id=latest.batch_id, steering__steered=True)
+    specs = [t.params for t in tracks.order_by("position")]
+    seconds: dict[int, list[float]] = {1: [], rerank.CANDIDATES: []}
+    with one_core():
+        rerank.compose_best(model, specs[0])  # warm: tables paged in, code compiled
+        for raw in specs:
+            for k in seconds:
+                one = {**raw, rerank.SPEC_KEY: {**raw[rerank.SPEC_KEY], "candidates": k}}
+                started = time.perf_counter()
+                rerank.compose_best(model, one).piece.midi_bytes()
+                seconds[k].append(time.perf_counter() - started)
+    alone, best = (statistics.fmean(seconds[k]) for k in seconds)
+    return {
+        "s_per_track": round(best - alone, 3),
+        "compose_k1_s": round(alone, 3),
+        f"compose_k{rerank.CANDIDATES}_s": round(best, 3),
+        "tracks": len(specs),
+    }
 
 
 def measure(args: argparse.Namespace, *, trained: bool) -> dict[str, Any]:
@@ -92,6 +119,8 @@ def measure(args: argparse.Namespace, *, trained: bool) -> dict[str, Any]:
     print(f"drift: {drift_figures}")
     print(f"shills: {shill_figures}")
     every = [*arms.values(), drift, shilled]
+    overhead = steer_overhead_s_per_track()  # of the shill crowd's last batch, still stored
+    print(f"reranking overhead: {overhead}")
     return {
         "regret_ratio": max(f["regret_ratio"] for f in figures.values()),
         "last_round_gain_stars": min(f["last_round_gain_stars"] for f in figures.values()),
@@ -99,7 +128,8 @@ def measure(args: argparse.Namespace, *, trained: bool) -> dict[str, Any]:
         "presets_kept": min(f["presets_kept"] for f in figures.values()),
         "shill_shift_stars": shill_figures["shift_stars"],
         "tuned_model_win_rate": tuned_model_win_rate(),
-        "steer_overhead_s_per_track": steer_overhead_s_per_track(),
+        "steer_overhead_s_per_track": overhead["s_per_track"],
+        "steer_overhead": overhead,
         "presets": len(PRESETS),
         "tastes": {
             name: {k: v for k, v in found.items() if k != "by_round"}

@@ -21,8 +21,8 @@ from curation.steering.models import SteeringSettings
 
 class PreferenceEffectSerializer(serializers.Serializer):
     # From a selectors.Effect.
-    feature = serializers.CharField(help_text="The feature (curation.steering.features.NAMES)")
-    name = serializers.CharField(source="label", help_text="e.g. Waltz, Tempo")
+    feature = serializers.CharField(help_text="The feature (generation.features.NAMES)")
+    name = serializers.CharField(source="label", help_text="e.g. Waltz, Tempo, Tempo in Waltz")
     unit = serializers.CharField(
         help_text="The change the effect is over: e.g. 'per +10 BPM', 'instead of major'"
     )

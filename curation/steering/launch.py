@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
-from curation.steering.models import PreferenceModel, TrackSteering
+from curation.steering.models import TrackSteering
 from curation.steering.policy import draw_batch
+from curation.steering.selectors import preference_current, recent_presets
 from generation.models import BatchSchedule, GenerationBatch
 from generation.planning import EXPLORATION
 from generation.rerank import SPEC_KEY
@@ -32,11 +33,16 @@ def steered_batch_launch(
     """Launch a batch steered by the current preference model (composed as today while there
     is none: every slot explores). Registered with generation.planning, which every launcher
     calls."""
-    version = PreferenceModel.objects.first()
+    version = preference_current()
     base_seed = batch_seed(params)
     pins = batch_pins(params)
     draws = draw_batch(
-        version=version, count=params.count, seed=base_seed, exploration=exploration, pins=pins
+        version=version,
+        count=params.count,
+        seed=base_seed,
+        exploration=exploration,
+        pins=pins,
+        recent=recent_presets(),
     )
     unsteered = batch_track_params(params, base_seed=base_seed)
     with transaction.atomic():

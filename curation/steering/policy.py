@@ -7,10 +7,11 @@ before composing: they are taken at the fitted tracks' mean), and the best is co
 best of K candidates, scored by the same draw on their own features (generation.rerank; the draw
 travels with the slot as plain data). Each slot draws afresh, so a batch spreads over what the
 posterior still finds plausible. Exploration slots are composed as an unsteered batch is (one
-candidate), each first in a preset the steered slots left out, so changes in taste are noticed
+candidate), each in the preset with the fewest tracks lately, so changes in taste are noticed
 and no style dies out. Pinned parameters hold in every slot.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
@@ -54,10 +55,12 @@ def draw_batch(
     exploration: float = EXPLORATION,
     pins: dict[str, Any] | None = None,
     candidates: int = CANDIDATES,
+    recent: dict[str, int] | None = None,
 ) -> list[Draw]:
     """The parameters of each of `count` tracks, a steered one composed as the best of
     `candidates`. Without a fitted version every slot explores (a batch is composed as today).
-    The same version, seed and pins give the same draws."""
+    `recent`: tracks per preset in the latest steered batches. The same version, seed, pins
+    and recent counts give the same draws."""
     pins = dict(pins or {})
     if version is None:
         return [Draw(params=dict(pins), steered=False) for _ in range(count)]
@@ -72,18 +75,20 @@ def draw_batch(
         for slot in range(count)
         if slot not in explore
     }
-    # Exploring slots go first to the presets the steered slots left out, so no style dies
-    # out however sure the model is (bench/steering.py: presets_kept); once each has one,
-    # the rest are composed as an unsteered batch is.
-    steered_presets = {draw.params["preset"] for draw in draws.values()}
-    missing = [name for name in PRESET_NAMES if name not in steered_presets]
-    if missing:
-        turn = seed % len(missing)
-        missing = missing[turn:] + missing[:turn]
-    for order, slot in enumerate(sorted(explore)):
+    # Each exploring slot goes to the preset with the fewest tracks in the latest steered
+    # batches and this one so far (`recent`: curation.steering.selectors.recent_presets), so
+    # no style dies out however sure the model is, and a style the quality gate turned away
+    # last time is made up for now (bench/steering.py: presets_kept). The rest of an
+    # exploring slot is composed as an unsteered batch is.
+    counts = Counter(recent or {})
+    counts.update(draw.params["preset"] for draw in draws.values())
+    turn = seed % len(PRESET_NAMES)
+    order = PRESET_NAMES[turn:] + PRESET_NAMES[:turn]  # equals: a batch's seed takes turns
+    for slot in sorted(explore):
         params = dict(pins)
-        if "preset" not in pins and order < len(missing):
-            params["preset"] = missing[order]
+        if "preset" not in pins:
+            params["preset"] = min(order, key=lambda name: counts[name])
+            counts[params["preset"]] += 1
         draws[slot] = Draw(params=params, steered=False)
     return [draws[slot] for slot in range(count)]
 

@@ -11,7 +11,13 @@ from django.db.models import Avg, Count, Min, Q, QuerySet
 
 from curation.steering import bayes
 from curation.steering.models import PreferenceModel, TrackSteering
-from generation.features import PRESET_NAMES, track_features
+from generation.features import (
+    NAMES,
+    PRESET_NAMES,
+    TEMPO_WITHIN,
+    track_features,
+    unvaried_scale,
+)
 from generation.models import Track, preset_label
 
 # Fewer rated tracks than this (not counting those kept back) say too little to steer by.
@@ -21,6 +27,8 @@ HOLD_OUT_EVERY = 5
 Z90 = 1.6449  # the two-sided 90% interval of a normal
 VERSIONS_SHOWN = 20
 HISTORY_BATCHES = 30
+# The steered batches whose presets the exploring slots balance (100 tracks at 20 a batch).
+RECENT_BATCHES = 5
 
 # A row the model learns from: (track id, features, crowd score, rating count).
 Row = tuple[int, list[float], float, int]
@@ -74,8 +82,28 @@ def seen(track_id: int) -> bool:
     return bool(track_id % HOLD_OUT_EVERY)
 
 
+def recent_presets(batches: int = RECENT_BATCHES) -> dict[str, int]:
+    """Tracks per preset in the latest steered batches, those the quality gate or a failure
+    turned away left out (what the policy balances its exploring slots by)."""
+    latest = (
+        TrackSteering.objects.values_list("track__batch_id", flat=True)
+        .distinct()
+        .order_by("-track__batch_id")[:batches]
+    )
+    rows = (
+        Track.objects.filter(batch_id__in=list(latest))
+        .exclude(status__in=(Track.Status.REJECTED, Track.Status.FAILED))
+        .values_list("preset")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
 def preference_current() -> PreferenceModel | None:
-    return PreferenceModel.objects.first()
+    """The newest version fitted on today's features (generation.features.NAMES): one fitted
+    on others cannot score today's tracks, and the next refit replaces it."""
+    return PreferenceModel.objects.filter(features=NAMES).first()
 
 
 @dataclass(frozen=True)
@@ -131,7 +159,7 @@ def preference_posterior(version: PreferenceModel) -> bayes.Posterior:
 # units (a preset or minor: switching it on; a number: a step a producer would choose).
 STEPS: dict[str, tuple[float, str, str]] = {
     "minor": (1.0, "Minor", "instead of major"),
-    "tempo_bpm": (10.0, "Tempo", "per +10 BPM"),
+    "tempo_bpm": (10.0, "Tempo", "per +10 BPM in every preset"),
     "temperature": (0.1, "Temperature", "per +0.1"),
     "target_seconds": (30.0, "Target length", "per +30 s"),
     "energy": (0.1, "Energy", "per +0.1"),
@@ -166,21 +194,33 @@ def baseline_label() -> str:
 
 
 def preference_effects(version: PreferenceModel) -> list[Effect]:
-    """The version's effects in the units of STEPS (a preset against the baseline preset),
-    largest first, those no fitted track varied last."""
-    sds = preference_posterior(version).effect_sd()
+    """The version's effects in the units of STEPS (a preset against the baseline preset; a
+    preset's tempo: the slope every preset shares plus its own), largest first, those no
+    fitted track varied last."""
+    posterior = preference_posterior(version)
     baseline = baseline_label()
+    tempo = version.features.index("tempo_bpm") if "tempo_bpm" in version.features else None
     effects = []
     for i, feature in enumerate(version.features):
+        # Each effect is a linear read of the (standardised) coefficients: change = a . w.
+        a = np.zeros(len(version.features))
         if feature.startswith("preset:"):
             name = feature.removeprefix("preset:")
             step, label, unit = 1.0, preset_label(name), f"instead of {baseline}"
+        elif feature.startswith(TEMPO_WITHIN) and tempo is not None:
+            name = feature.removeprefix(TEMPO_WITHIN)
+            step, label, unit = 10.0, f"Tempo in {preset_label(name)}", "per +10 BPM"
+            a[tempo] = step / version.scale[tempo]
         else:
             step, label, unit = STEPS.get(feature, (1.0, feature, "per +1"))
-        per = step / version.scale[i]  # coefficients are per standard deviation
-        change, sd = version.coefficients[i] * per, float(sds[i]) * per
+        a[i] += step / version.scale[i]  # coefficients are per standard deviation
+        change = float(a @ posterior.mean)
+        sd = float(np.sqrt(posterior.noise * a @ posterior.covariance @ a))
         binary = feature == "minor" or feature.startswith("preset:")
-        tried = not binary or 0.0 < version.centre[i] < 1.0
+        # A feature no fitted track varied got its unvaried scale from the fit.
+        tried = (
+            0.0 < version.centre[i] < 1.0 if binary else version.scale[i] != unvaried_scale(feature)
+        )
         effects.append(
             Effect(feature, label, unit, change, change - Z90 * sd, change + Z90 * sd, sd, tried)
         )

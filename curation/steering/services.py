@@ -25,7 +25,7 @@ from curation.steering.selectors import (
     seen,
 )
 from generation import planning, schedules
-from generation.features import NAMES
+from generation.features import NAMES, unvaried_scale
 from generation.models import BatchSchedule
 
 
@@ -39,7 +39,9 @@ def preference_fit(*, now: datetime | None = None) -> PreferenceModel | None:
         return None
     x = np.array([row[1] for row in train], dtype=np.float64)
     centre, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0  # a feature every track shares says nothing
+    # A feature no fitted track varied says nothing yet; its effect is left to the prior.
+    unvaried = scale == 0
+    scale[unvaried] = [unvaried_scale(name) for name, no in zip(NAMES, unvaried, strict=True) if no]
     y = np.array([row[2] for row in train], dtype=np.float64)
     intercept = float(y.mean())
     weights = [evidence.track_weight(row[3]) for row in train]

@@ -6,6 +6,7 @@ import pytest
 
 from curation.models import TrackStats
 from generation import dispatch
+from generation.composer import PRESETS
 from generation.music import model_get
 from tests.factories import ReadyTrackFactory
 from tests.tuning import composed_track
@@ -31,6 +32,11 @@ def composed(preset: str, tempo: float, rng: random.Random):
     )
 
 
+def in_range(preset: str, rng: random.Random) -> float:
+    """A tempo the composer could give the preset (the model reads tempo within each)."""
+    return rng.uniform(*PRESETS[preset].tempo_range)
+
+
 def crowd_gives(track, stars: list[int]) -> None:
     """The track's counted figures: these ratings (as the vote function keeps them)."""
     counts = [stars.count(k) for k in range(1, 6)]
@@ -50,7 +56,7 @@ def waltz_crowd() -> list:
     tracks = []
     for n in range(60):
         preset = "waltz" if n % 2 else "celtic_reel"
-        track = composed(preset, rng.uniform(80, 160), rng)
+        track = composed(preset, in_range(preset, rng), rng)
         centre = 4.5 if preset == "waltz" else 2.5
         crowd_gives(track, [max(1, min(5, round(rng.gauss(centre, 0.6)))) for _ in range(12)])
         tracks.append(track)
@@ -75,7 +81,7 @@ def rated_tracks(count: int, seed: int = 7) -> list:
     rng = random.Random(seed)
     tracks = []
     for _ in range(count):
-        track = composed("waltz", rng.uniform(80, 160), rng)
+        track = composed("waltz", in_range("waltz", rng), rng)
         crowd_gives(track, [4, 5, 3])
         tracks.append(track)
     return tracks
@@ -88,7 +94,8 @@ def smooth_melodies_win():
     rng = random.Random(8)
     tracks = []
     for n in range(60):
-        track = composed("waltz" if n % 2 else "celtic_reel", rng.uniform(80, 160), rng)
+        preset = "waltz" if n % 2 else "celtic_reel"
+        track = composed(preset, in_range(preset, rng), rng)
         centre = 6.5 - 1.5 * track.metrics["mean_abs_interval"]  # 4.2 at 1.5, 1.2 at 3.5
         crowd_gives(track, [max(1, min(5, round(rng.gauss(centre, 0.5)))) for _ in range(12)])
         tracks.append(track)

@@ -59,7 +59,8 @@ def test_with_a_model_it_gives_the_effects_with_intervals_and_calibration(waltze
     waltz = effects["preset:waltz"]
     assert waltz["credible"] == "up" and 0 < waltz["low"] < waltz["change"] < waltz["high"]
     assert waltz["unit"] == "instead of Celtic reel" and waltz["tried"]
-    assert effects["tempo_bpm"]["unit"] == "per +10 BPM"
+    assert effects["tempo_bpm"]["unit"] == "per +10 BPM in every preset"
+    assert effects["tempo_bpm:waltz"]["name"] == "Tempo in Waltz"
     assert effects["tempo_bpm"]["credible"] == "unsure"  # the crowd does not care
     calibration = body["calibration"]
     assert len(calibration["points"]) == version.held_out

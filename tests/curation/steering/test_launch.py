@@ -1,6 +1,7 @@
 """Launching a steered batch (issue 12, 2): parameters drawn from the model, the launcher's
 choices pinned, the exploration share, and each track's provenance recorded."""
 
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -10,8 +11,9 @@ from albumvote.exceptions import ApplicationError
 from curation.steering import services
 from curation.steering.launch import steered_batch_launch
 from curation.steering.models import TrackSteering
+from curation.steering.selectors import recent_presets
 from generation import rerank
-from generation.models import BatchSchedule, GenerationBatch
+from generation.models import BatchSchedule, GenerationBatch, Track
 from generation.schedules import schedule_run, schedule_save
 from generation.services import batch_params_validate
 from tests.factories import ProducerFactory
@@ -169,3 +171,21 @@ def test_the_dashboard_launches_a_steered_batch(waltzes_win, queued, client):
     client.post("/producer/batches/launch/", {"count": 2, "temperature": 1.0})
     unsteered = GenerationBatch.objects.latest("pk")
     assert not TrackSteering.objects.filter(track__batch=unsteered).exists()
+
+
+def test_the_latest_steered_batches_presets_are_counted_without_the_turned_away(
+    waltzes_win, queued
+):
+    services.preference_fit()
+    params = batch_params_validate({"count": 10, "seed": 5})
+    first = steered_batch_launch(params=params, source=GenerationBatch.Source.COMMAND)
+    steered_batch_launch(params=params, source=GenerationBatch.Source.COMMAND)
+    expected = Counter(
+        Track.objects.filter(steering__isnull=False).values_list("preset", flat=True)
+    )
+    assert recent_presets() == dict(expected) and expected.total() == 20
+    turned_away = first.tracks.order_by("position").first()
+    Track.objects.filter(pk=turned_away.pk).update(status=Track.Status.REJECTED)
+    expected[turned_away.preset] -= 1
+    assert recent_presets() == {name: n for name, n in expected.items() if n}
+    assert sum(recent_presets(batches=1).values()) == 10  # the latest batch only

@@ -64,7 +64,10 @@ def test_with_a_model_it_draws_the_effects_calibration_and_versions(waltzes_win,
     effects = section(html, "effects-heading")
     # The waltz is credibly liked against the baseline preset (the reel), drawn so.
     assert re.search(r'class="effect effect-up" data-feature="preset:waltz"', effects)
-    assert "Waltz (instead of Celtic reel)" in effects and "Tempo (per +10 BPM)" in effects
+    assert (
+        "Waltz (instead of Celtic reel)" in effects
+        and "Tempo (per +10 BPM in every preset)" in effects
+    )
     assert 'id="calibration"' in effects
     assert f"On the {version.held_out} tracks kept back, predictions were off by" in text(effects)
     versions = section(html, "versions-heading")
@@ -88,11 +91,31 @@ def test_the_effects_are_in_a_producers_units():
     assert tempo.change == pytest.approx(0.2 * 10 / 20)  # per +10 BPM
     assert tempo.sd == pytest.approx((0.0001 * 4.0) ** 0.5 * 10 / 20)
     assert tempo.low == pytest.approx(tempo.change - selectors.Z90 * tempo.sd)
-    assert tempo.credible == "up" and tempo.unit == "per +10 BPM"
+    assert tempo.credible == "up" and tempo.unit == "per +10 BPM in every preset"
     minor = effects["minor"]
     assert minor.change == pytest.approx(-0.02 / 0.5) and minor.unit == "instead of major"
     assert minor.credible == "down" and minor.tried
     assert [e.feature for e in selectors.preference_effects(version)] == ["tempo_bpm", "minor"]
+
+
+def test_a_presets_tempo_is_the_shared_slope_plus_its_own():
+    """Tempo in Waltz reads both coefficients, its interval from their covariance."""
+    names = ["tempo_bpm", "tempo_bpm:waltz"]
+    version = PreferenceModel(
+        features=names,
+        centre=[0.0, 0.0],
+        scale=[10.0, 5.0],
+        coefficients=[0.1, -0.3],
+        covariance=[[1.0, -0.5], [-0.5, 2.0]],
+        noise=0.0001,
+    )
+    waltz = {e.feature: e for e in selectors.preference_effects(version)}["tempo_bpm:waltz"]
+    assert waltz.label == "Tempo in Waltz" and waltz.unit == "per +10 BPM"
+    assert waltz.change == pytest.approx(10 * (0.1 / 10 - 0.3 / 5))  # -0.5: slower, better
+    a = [10 / 10, 10 / 5]
+    variance = a[0] ** 2 * 1.0 + a[1] ** 2 * 2.0 + 2 * a[0] * a[1] * -0.5
+    assert waltz.sd == pytest.approx((0.0001 * variance) ** 0.5)
+    assert waltz.credible == "down" and waltz.tried
 
 
 def test_the_history_compares_steered_and_exploring_tracks_per_batch(

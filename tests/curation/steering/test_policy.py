@@ -32,17 +32,26 @@ def test_steered_slots_follow_the_crowd_and_explorers_keep_every_style(fitted):
     # Exploring slots take the presets the steered ones left out: every style is heard.
     exploring = [d.params for d in draws if not d.steered]
     left_out = set(PRESETS) - set(presets)
-    assert {p["preset"] for p in exploring} == left_out and len(exploring) == len(left_out)
+    assert {p["preset"] for p in exploring} >= left_out and len(exploring) == 4
     assert {d.params["preset"] for d in draws} == set(PRESETS)
 
 
-def test_explorers_beyond_the_left_out_presets_are_composed_as_today(fitted):
+def test_exploring_slots_go_to_the_presets_with_the_fewest_tracks(fitted):
     draws = policy.draw_batch(version=fitted, count=20, seed=7, exploration=0.5)
-    steered = {d.params["preset"] for d in draws if d.steered}
-    exploring = [d.params for d in draws if not d.steered]
-    left_out = set(PRESETS) - steered
-    assert sorted(p["preset"] for p in exploring if p) == sorted(left_out)
-    assert sum(p == {} for p in exploring) == 10 - len(left_out) > 0
+    steered = Counter(d.params["preset"] for d in draws if d.steered)
+    exploring = Counter(d.params["preset"] for d in draws if not d.steered)
+    assert exploring.total() == 10 and "waltz" not in exploring  # the favourite needs none
+    total = steered + exploring
+    assert max(total[name] for name in exploring) - min(total[name] for name in PRESETS) <= 1
+
+
+def test_a_preset_short_in_the_latest_batches_is_made_up_for(fitted):
+    """One the quality gate turned away last time (or the model left out) comes first."""
+    recent = {name: 20 for name in PRESETS} | {"chorale": 0, "lofi": 18}
+    draws = policy.draw_batch(version=fitted, count=20, seed=7, recent=recent)
+    exploring = Counter(d.params["preset"] for d in draws if not d.steered)
+    assert exploring["chorale"] >= 3 and exploring.total() == 4, exploring
+    assert policy.draw_batch(version=fitted, count=20, seed=7, recent=recent) == draws
 
 
 def test_the_same_model_and_seed_give_the_same_batch(fitted):

@@ -12,7 +12,7 @@ from curation.models import ArenaVote
 from curation.services.flags import voter_flag
 from curation.steering import selectors, services
 from curation.steering.models import SteeringSettings
-from tests.curation.steering.conftest import composed, crowd_gives
+from tests.curation.steering.conftest import composed, crowd_gives, in_range
 from tests.curation.steering.test_preferences import effect
 from tests.factories import ListenerFactory, ProducerFactory
 
@@ -51,7 +51,8 @@ def undecided():
     rng = random.Random(7)
     tracks = []
     for n in range(40):
-        track = composed("waltz" if n % 2 else "celtic_reel", rng.uniform(80, 160), rng)
+        preset = "waltz" if n % 2 else "celtic_reel"
+        track = composed(preset, in_range(preset, rng), rng)
         crowd_gives(track, [3, 4])
         tracks.append(track)
     return tracks
