@@ -5,29 +5,40 @@ have heard them all, and those listeners' signed cookies."""
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import redis
 
-from bench.servers import LOCAL_ADMIN_DB, fresh_database
+from bench.servers import database_and_admin, fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 SECRET_KEY = "bench-secret-key-" + "x" * 48
-DB_NAME = "albumvote_votes_bench"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/albumvote_votes_bench"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 CSRF = "b" * 32
 
 
-def server_env(media: Path) -> dict[str, str]:
+@dataclass(frozen=True)
+class Stores:
+    """The PostgreSQL database (made afresh) and the Redis database (emptied) a run uses."""
+
+    database_url: str = DATABASE_URL
+    redis_url: str = REDIS_URL
+
+    def connect(self) -> psycopg.Connection:
+        return psycopg.connect(self.database_url.replace("postgres://", "postgresql://"))
+
+
+def server_env(media: Path, stores: Stores = Stores()) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "albumvote.settings.production",
         "SECRET_KEY": SECRET_KEY,
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": stores.database_url,
+        "REDIS_URL": stores.redis_url,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "MEDIA_ROOT": str(media),
@@ -35,17 +46,21 @@ def server_env(media: Path) -> dict[str, str]:
         # Every rater comes from 127.0.0.1: per-IP limits would be the bench's ceiling.
         "RATE_RATING_PER_IP": "100000000",
         "RATE_RATING_PER_LISTENER": "100000",
+        # The same for sockets: all 1,000 listeners come from one address.
+        "WS_MAX_PER_ADDRESS": "100000",
         "LOG_LEVEL": "WARNING",
     }
 
 
-def prepare(tracks: int, people: int, media: Path) -> tuple[list[int], list[int]]:
+def prepare(
+    tracks: int, people: int, media: Path, stores: Stores = Stores()
+) -> tuple[list[int], list[int]]:
     """A fresh database with published tracks and listeners who have listened to all of them."""
-    fresh_database(DB_NAME, LOCAL_ADMIN_DB)
-    env = server_env(media)
+    fresh_database(*database_and_admin(stores.database_url))
+    env = server_env(media, stores)
     subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    with psycopg.connect(DATABASE_URL.replace("postgres://", "postgresql://")) as c:
+    redis.Redis.from_url(stores.redis_url).flushdb()
+    with stores.connect() as c:
         batch = c.execute(
             "INSERT INTO generation_generationbatch (source, count, params, created_at) "
             "VALUES ('command', %s, '{}', now()) RETURNING id",
@@ -56,10 +71,11 @@ def prepare(tracks: int, people: int, media: Path) -> tuple[list[int], list[int]
                 "INSERT INTO generation_track (batch_id, position, title, status, error, attempts,"
                 " preset, seed, params, resolved_params, model_version, midi, audio_opus,"
                 " audio_mp3, duration_s, key, camelot, tempo_bpm, peaks, sections, metrics,"
-                " rejection_reasons, soundfont, created_at, finished_at, updated_at) VALUES"
+                " rejection_reasons, soundfont, candidates, composer_version, created_at,"
+                " finished_at, updated_at) VALUES"
                 " (%s, %s, %s, 'ready', '', 1, 'celtic_reel', %s, '{}', '{}', 'bench', '', '',"
-                " '', 120, 'D major', '10B', 112, '[]', '[]', '{}', '[]', '', now(), now(),"
-                " now())"
+                " '', 120, 'D major', '10B', 112, '[]', '[]', '{}', '[]', '', '[]', '', now(),"
+                " now(), now())"
                 " RETURNING id",
                 (batch, n, f"Bench track {n}", n),
             ).fetchone()[0]  # type: ignore[index]
