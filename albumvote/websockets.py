@@ -11,18 +11,11 @@ from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import validate_host
 
-from albumvote.clients import client_address
+from albumvote.clients import scope_header, socket_address
 from albumvote.redis_client import get_redis
 
 # A crashed process never gives its sockets back; its counts fade after this long.
 COUNT_TTL_S = 3600
-
-
-def _header(scope: dict[str, Any], name: bytes) -> str:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return value.decode("latin1")
-    return ""
 
 
 class SameOriginValidator:
@@ -39,7 +32,7 @@ class SameOriginValidator:
 
     @staticmethod
     def allowed(scope: dict[str, Any]) -> bool:
-        origin, host = _header(scope, b"origin"), _header(scope, b"host")
+        origin, host = scope_header(scope, b"origin"), scope_header(scope, b"host")
         if not origin or not host:
             return False
         if origin in settings.CSRF_TRUSTED_ORIGINS:
@@ -58,8 +51,7 @@ class AddressLimit:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         if scope["type"] != "websocket":
             return await self.application(scope, receive, send)
-        remote = (scope.get("client") or ("", 0))[0]
-        key = f"ws:address:{client_address(remote, _header(scope, b'x-forwarded-for'))}"
+        key = f"ws:address:{socket_address(scope)}"
         client = get_redis()
         try:
             pipe = client.pipeline()

@@ -19,7 +19,7 @@ from albumvote import parsers
 from albumvote.builders import build
 from albumvote.exceptions import ApplicationError, error_response
 from albumvote.openapi import described_by, errors
-from curation import gate, realtime, selectors
+from curation import gate, realtime, selectors, votes
 from curation.identity import current_listener_id
 from curation.serializers import (
     ListeningResultSerializer,
@@ -29,6 +29,7 @@ from curation.serializers import (
     StarsSerializer,
 )
 from curation.services import listeners, listening, ratings
+from curation.services.ratings import RatingResult
 
 
 class JsonOnly(BaseContentNegotiation):
@@ -178,14 +179,8 @@ def track_rating(request: HttpRequest, track_id: int) -> JsonResponse:
         )
     except ApplicationError as exc:
         return error_response(exc)
-    change = {
-        "track": track_id,
-        "stars": result.stars,
-        "counted": result.counted,
-        "rating": result.stats,
-    }
     status = 201 if result.created else 200
-    return JsonResponse(build(RatingChangeSerializer, change), status=status)
+    return JsonResponse(votes.rating_change_body(track_id, result), status=status)
 
 
 def _rating_view(request: HttpRequest, track_id: int) -> dict[str, Any]:
@@ -205,10 +200,9 @@ def _rating_withdraw(request: HttpRequest, track_id: int) -> dict[str, Any]:
     listener_id = listeners.listener_for_request(request, create=False)
     if listener_id is None:
         stats = selectors.track_stats(track_id=track_id)
-    else:
-        stats = ratings.rating_withdraw(listener_id=listener_id, track_id=track_id).stats
-    withdrawn = {"track": track_id, "stars": None, "counted": False, "rating": stats}
-    return build(RatingChangeSerializer, withdrawn)
+        return votes.rating_change_body(track_id, RatingResult(None, stats, created=False))
+    result = ratings.rating_withdraw(listener_id=listener_id, track_id=track_id)
+    return votes.rating_change_body(track_id, result)
 
 
 def _json_object(request: HttpRequest) -> dict[str, Any]:

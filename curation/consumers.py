@@ -1,4 +1,5 @@
-"""The live websocket (/ws/live/): subscribe to topics, receive their events. No logic here."""
+"""The live websocket (/ws/live/): subscribe to topics, receive their events, and rate over
+the socket the page already holds (curation.votes has the rules). No logic here."""
 
 import asyncio
 import contextlib
@@ -6,11 +7,15 @@ import logging
 from typing import Any
 
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.layers import get_channel_layer
 
-from curation import realtime
+from albumvote.clients import socket_address
+from curation import realtime, votes
 from curation.frames import JsonFramesConsumer
+from curation.identity import socket_listener_id
+from curation.throttles import Voter
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +25,9 @@ LAYER_TIMEOUT_S = 1.5
 
 
 class LiveConsumer(JsonFramesConsumer):
-    """Client frames: {"type": "subscribe"|"unsubscribe", "topics": [...]}, {"type": "ping"}.
+    """Client frames: {"type": "subscribe"|"unsubscribe", "topics": [...]}, {"type": "ping"},
+    {"type": "rate", "track", "stars", "ref"} (answered {"type": "rated", "ref", ...} once the
+    rating is committed, or an error frame with the ref).
 
     A bad frame gets {"type": "error", "code", "message"} and the connection stays open.
     If the channel layer (Redis) is down, the client is told live updates are paused and the
@@ -85,6 +92,12 @@ class LiveConsumer(JsonFramesConsumer):
 
     async def connect(self) -> None:
         self.subscribed: set[str] = set()
+        user = self.scope.get("user")
+        self.voter = Voter(
+            listener_id=socket_listener_id(self.scope),
+            user_id=user.pk if user is not None and user.is_authenticated else None,
+            ip=socket_address(self.scope),
+        )
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -103,9 +116,13 @@ class LiveConsumer(JsonFramesConsumer):
             await self.send_json({"type": "pong"})
         elif kind in ("subscribe", "unsubscribe"):
             await self.change_subscriptions(kind, frame.get("topics"))
+        elif kind == votes.RATE:
+            # Awaited here: a socket's ratings are committed and answered in the order sent.
+            await self.send_json(await database_sync_to_async(votes.frame_rate)(self.voter, frame))
         else:
             await self.error(
-                "unknown_type", f"Unknown frame type {kind!r}; use subscribe, unsubscribe or ping."
+                "unknown_type",
+                f"Unknown frame type {kind!r}; use subscribe, unsubscribe, rate or ping.",
             )
 
     async def change_subscriptions(self, kind: str, topics: Any) -> None:

@@ -31,9 +31,14 @@ def feedback_gate(
         request.user = user  # the account's listener gives the feedback; no cookie, no CSRF
     elif (reason := tokens.csrf_refusal(request)) is not None:
         raise ApplicationError(f"CSRF Failed: {reason}", code=CSRF_FAILED, status_code=403)
-    if kind is None:
-        return
-    retry_after = throttles.throttled(request, kind=kind, track_id=track_id)
+    if kind is not None:
+        limits_check(throttles.request_voter(request), kind=kind, track_id=track_id)
+
+
+def limits_check(voter: throttles.Voter, *, kind: str, track_id: Callable[[], int | None]) -> None:
+    """Count the attempt against the voter's limits; past them, a 429 (the socket's rating
+    frames pass the same check: curation.votes)."""
+    retry_after = throttles.throttled(voter, kind=kind, track_id=track_id)
     if retry_after is not None:
         wait_s = math.ceil(retry_after)
         raise ApplicationError(

@@ -5,9 +5,9 @@ feedback (services.listener_for_request), so crawlers that only read pages creat
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.core.signing import BadSignature
 from django.http import HttpRequest, HttpResponse
 
 from curation.models import Listener
@@ -18,12 +18,25 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def cookie_listener_id(request: HttpRequest) -> int | None:
-    if COOKIE_NAME not in request.COOKIES:
+    return signed_listener_id(request.COOKIES.get(COOKIE_NAME))
+
+
+def socket_listener_id(scope: dict[str, Any]) -> int | None:
+    """The listener a websocket's handshake names, by its cookie (as the page's requests
+    would): settled when it connects."""
+    return signed_listener_id((scope.get("cookies") or {}).get(COOKIE_NAME))
+
+
+def signed_listener_id(cookie: str | None) -> int | None:
+    """The listener id in the cookie's value, if its signature holds. Read through a bare
+    request's get_signed_cookie: how Django salts signed cookies is its own (it changed in 6)."""
+    if not cookie:
         return None
-    try:
-        value = request.get_signed_cookie(COOKIE_NAME, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
-    except BadSignature:
-        return None
+    request = HttpRequest()
+    request.COOKIES[COOKIE_NAME] = cookie
+    value = request.get_signed_cookie(
+        COOKIE_NAME, default=None, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE
+    )
     return int(value) if value and value.isdigit() else None
 
 

@@ -1,6 +1,7 @@
 """Rate limits on listener feedback (Redis counters), counted when they bite."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -11,30 +12,45 @@ from curation.services.listeners import client_ip
 from curation.services.refusals import refusal_count
 
 
-def throttled(
-    request: HttpRequest, *, kind: str, track_id: Callable[[], int | None]
-) -> float | None:
+@dataclass(frozen=True)
+class Voter:
+    """Who gives a piece of feedback, as both paths know them: an HTTP request (cookie,
+    session or token) and a websocket (its handshake's cookie and session)."""
+
+    listener_id: int | None  # the cookie's, as signed; the vote function checks it is theirs
+    user_id: int | None
+    ip: str
+
+    @property
+    def identity(self) -> str | None:
+        if self.user_id is not None:
+            return f"user{self.user_id}"
+        return f"listener{self.listener_id}" if self.listener_id is not None else None
+
+
+def request_voter(request: HttpRequest) -> Voter:
+    user = request.user
+    return Voter(
+        listener_id=getattr(request, "listener_id", None),
+        user_id=user.pk if user.is_authenticated else None,
+        ip=client_ip(request),
+    )
+
+
+def throttled(voter: Voter, *, kind: str, track_id: Callable[[], int | None]) -> float | None:
     """Count one piece of feedback against the per-listener and per-IP limits (one Redis
     round trip); None if allowed, else the seconds to wait. Refusals are counted."""
     checks: list[tuple[str, int, int]] = []
     reasons: list[str] = []
-    listener = _listener_identity(request)
-    if listener is not None:
+    if voter.identity is not None:
         limit, window_s = settings.CURATION_RATE_LIMITS[f"{kind}_per_listener"]
-        checks.append((f"{kind}:listener:{listener}", limit, window_s))
+        checks.append((f"{kind}:listener:{voter.identity}", limit, window_s))
         reasons.append(RefusedAttempt.Reason.THROTTLED_LISTENER)
     limit, window_s = settings.CURATION_RATE_LIMITS[f"{kind}_per_ip"]
-    checks.append((f"{kind}:ip:{client_ip(request)}", limit, window_s))
+    checks.append((f"{kind}:ip:{voter.ip}", limit, window_s))
     reasons.append(RefusedAttempt.Reason.THROTTLED_IP)
     for (allowed, retry_after), reason in zip(limits.hit_many(checks), reasons, strict=True):
         if not allowed:
             refusal_count(track_id=track_id(), kind=kind, reason=reason)
             return retry_after
     return None
-
-
-def _listener_identity(request: HttpRequest) -> str | None:
-    if request.user.is_authenticated:
-        return f"user{request.user.pk}"
-    listener_id = getattr(request, "listener_id", None)
-    return f"listener{listener_id}" if listener_id is not None else None

@@ -2,12 +2,15 @@
 // Contract: subscribe first, then load state over HTTP, then apply events (whole state each).
 // The state lives here, changed only by the rules below; widgets render what they are handed.
 // When the socket drops it says so quietly and reconnects with backoff, then refetches.
-import { requestJson, siteUrl } from "./util.js";
+// The page's ratings go over the same socket when it is open (request), else over HTTP.
+import { requestJson, siteUrl, uuid } from "./util.js";
 
 // Channels routes have no names to reverse (curation/routing.py): the one address not on the page.
 const SOCKET_PATH = "/ws/live/";
 const PING_MS = 25000;
 const MAX_DELAY_MS = 30000;
+// A request the socket has not answered in this long is sent over HTTP instead.
+const ANSWER_MS = 5000;
 // As many tracks as the server's "new" list holds (curation/selectors.LIVE_LIST_LENGTH); the
 // contract test (tests/curation/test_contract.py) fails if the two differ.
 export const NEW_LENGTH = 10;
@@ -85,7 +88,35 @@ export class LiveClient {
     this.attempt = 0;
     this.retryTimer = null;
     this.pingTimer = null;
+    this.pending = new Map(); // ref -> settle(answer), for requests sent over the socket
+    this.restarting = false; // closed on purpose, to reconnect at once
     window.addEventListener("online", () => this.reconnectNow());
+  }
+
+  // A request over the open socket ({type: "rate", ...}). Resolves with an answer shaped as
+  // requestJson's ({ok, status, data}), or with null when the socket cannot carry it: not
+  // open (reconnecting), connected before this listener existed, or closed or quiet before
+  // answering. The caller then sends it over HTTP. Sending a rating again is safe: it is the
+  // listener's one rating of the track, so a second copy changes nothing (curation/votes.py).
+  request(frame) {
+    if (this.socket?.readyState !== WebSocket.OPEN) return Promise.resolve(null);
+    const ref = uuid();
+    return new Promise((resolve) => {
+      const timer = window.setTimeout(() => this.answer(ref, null), ANSWER_MS);
+      this.pending.set(ref, (answer) => {
+        window.clearTimeout(timer);
+        resolve(answer);
+      });
+      this.send({ ...frame, ref });
+    });
+  }
+
+  answer(ref, value) {
+    const settle = this.pending.get(ref);
+    if (!settle) return false;
+    this.pending.delete(ref);
+    settle(value);
+    return true;
   }
 
   // Calls handler(value, {topic, source, event}) each time a topic's state changes; source is
@@ -187,8 +218,19 @@ export class LiveClient {
       case "unsubscribed":
         frame.topics.forEach((topic) => this.confirmed.delete(topic));
         break;
+      case "rated":
+        this.answer(frame.ref, { ok: true, status: 200, data: frame });
+        break;
       case "error":
-        if (frame.code === "live_unavailable") this.showPaused(true);
+        if (frame.code === "no_listener" && this.answer(frame.ref, null)) {
+          // It learns who this is from a new handshake, which carries the listener's cookie:
+          // reconnect at once, without telling the listener live updates paused.
+          this.restarting = true;
+          this.socket?.close();
+        } else if (this.pending.has(frame.ref)) {
+          const { code, message, details } = frame;
+          this.answer(frame.ref, { ok: false, status: 400, data: { error: { code, message, details } } });
+        } else if (frame.code === "live_unavailable") this.showPaused(true);
         else console.warn("live:", frame.code, frame.message);
         break;
       default: {
@@ -236,6 +278,8 @@ export class LiveClient {
   }
 
   closed() {
+    // Unanswered requests go over HTTP now rather than wait for a socket that is gone.
+    [...this.pending.keys()].forEach((ref) => this.answer(ref, null));
     window.clearInterval(this.pingTimer);
     this.pingTimer = null;
     this.socket = null;
@@ -243,6 +287,11 @@ export class LiveClient {
     this.confirmed.clear();
     this.loading.clear();
     if (!this.wanted().size) return;
+    if (this.restarting) {
+      this.restarting = false;
+      this.connect();
+      return;
+    }
     this.showPaused(true);
     // Exponential backoff from 1 s to 30 s, with jitter so a restart is not a stampede.
     const ceiling = Math.min(MAX_DELAY_MS, 1000 * 2 ** this.attempt);
