@@ -93,7 +93,8 @@ def report(run: PathRun, cores: int) -> None:
     print(
         f"  server CPU per rating: {sum(cpu.values()):.0f} us ("
         + ", ".join(f"{part} {us:.0f}" for part, us in cpu.items())
-        + f"); load generator {use.loadgen / max(1, run.accepted) * 1e6:.0f} us per rating, "
+        + f"); load generator (raters and listeners) "
+        f"{use.loadgen / max(1, run.accepted) * 1e6:.0f} us per rating, "
         f"{use.loadgen / use.seconds * 100:.0f}% of one core; the machine's {cores} cores "
         f"{use.machine_busy / use.seconds / cores * 100:.0f}% busy, of which neither "
         f"{max(0.0, use.machine_busy - server - use.loadgen) / use.seconds * 100:.0f}% of a core"

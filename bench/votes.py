@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,10 +112,11 @@ def start_servers(
 
 def start_listeners(
     ws_port: int, tracks: list[int], args: argparse.Namespace, work: Path
-) -> tuple[list[mp.Process], list[str], Path]:
+) -> tuple[list[BaseProcess], list[str], Path]:
     topics = [tracks[n % len(tracks)] for n in range(args.listeners)]
     stop = work / "stop-listening"
-    processes, outs, readies = [], [], []
+    processes: list[BaseProcess] = []
+    outs, readies = [], []
     for n in range(args.listener_processes):
         out, ready = str(work / f"listen-{n}.json"), str(work / f"ready-{n}")
         share = topics[n :: args.listener_processes]
@@ -299,12 +301,12 @@ def main() -> None:
         tracks, people = prepare(args.tracks, args.people, work, stores)
         cookies = listener_cookies(people)
         servers, http_port, ws_port = start_servers(work, args, stores)
-        listening: list[mp.Process] = []
+        listening: list[BaseProcess] = []
         try:
             listening, listened_outs, stop = start_listeners(ws_port, tracks, args, work)
             database, admin = database_and_admin(args.database_url)
             window = CpuWindow(
-                server_parts(*servers, admin, database, args.redis_url),
+                server_parts(servers[0], servers[1], admin, database, args.redis_url),
                 lambda: {pid for p in listening if (pid := p.pid) is not None},
             )
             runs = []
