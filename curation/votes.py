@@ -35,41 +35,65 @@ def rating_change_body(track_id: int, result: RatingResult) -> dict[str, Any]:
     return dict(build(RatingChangeSerializer, change))
 
 
-def frame_rate(voter: Voter, frame: dict[str, Any]) -> dict[str, Any]:
-    """A rating frame {"type": "rate", "track", "stars", "ref"}, answered once the rating is
-    committed: {"type": "rated", "ref", ...rating_change_body} or an error frame with the
-    error codes the HTTP path answers. `ref` is the client's, echoed to match the answer."""
+def frame_ref(frame: dict[str, Any]) -> str | None:
+    """The client's ref, echoed to match an answer to its frame (None if it is not one)."""
     ref = frame.get("ref")
-    try:
-        if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_CHARS):
-            ref = None
-            raise ApplicationError(
-                f"ref must be a string of at most {MAX_REF_CHARS} characters.",
-                details={"field": "ref"},
-            )
-        track_id = frame.get("track")
-        if isinstance(track_id, bool) or not isinstance(track_id, int):
-            raise ApplicationError(
-                f"track must be a track id, got {track_id!r}.", details={"field": "track"}
-            )
-        if voter.listener_id is None and voter.user_id is None:
-            raise ApplicationError(
-                "This connection does not know who you are yet: it connected before your "
-                "first listening was counted. Rate over HTTP, or reconnect.",
-                code="no_listener",
-                status_code=403,
-            )
-        gate.limits_check(voter, kind="rating", track_id=lambda: track_id)
-        result = ratings.rating_submit(
-            listener_id=voter.listener_id,
-            user_id=voter.user_id,
-            track_id=track_id,
-            stars=frame.get("stars"),
+    return ref if isinstance(ref, str) and len(ref) <= MAX_REF_CHARS else None
+
+
+def frames_rate(frames: list[tuple[Voter, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Rating frames {"type": "rate", "track", "stars", "ref"}, each answered once the group
+    is committed: {"type": "rated", "ref", ...rating_change_body} or an error frame with the
+    error codes the HTTP path answers. The valid ones are written in one transaction by one
+    statement (ratings.ratings_submit_many): a group commit (curation/groupcommit.py)."""
+    answers: list[dict[str, Any] | None] = []
+    valid: list[ratings.Vote] = []
+    where: list[int] = []
+    for n, (voter, frame) in enumerate(frames):
+        try:
+            valid.append(_vote_of(voter, frame))
+            where.append(n)
+            answers.append(None)
+        except ApplicationError as exc:
+            answers.append(_error(frame, exc))
+    for n, result in zip(where, ratings.ratings_submit_many(valid), strict=True):
+        frame = frames[n][1]
+        if isinstance(result, ApplicationError):
+            answers[n] = _error(frame, result)
+        else:
+            body = rating_change_body(result.stats.track_id, result)
+            answers[n] = {"type": RATED, "ref": frame_ref(frame), **body}
+    assert all(answer is not None for answer in answers)
+    return answers  # type: ignore[return-value]
+
+
+def _vote_of(voter: Voter, frame: dict[str, Any]) -> ratings.Vote:
+    """The frame's vote, checked as the HTTP path checks a rating, its limits counted."""
+    ref = frame.get("ref")
+    if ref is not None and frame_ref(frame) is None:
+        raise ApplicationError(
+            f"ref must be a string of at most {MAX_REF_CHARS} characters.",
+            details={"field": "ref"},
         )
-    except ApplicationError as exc:
-        return {
-            "type": "error",
-            "ref": ref,
-            **error_body(exc.code, exc.message, exc.details)["error"],
-        }
-    return {"type": RATED, "ref": ref, **rating_change_body(track_id, result)}
+    track_id = frame.get("track")
+    if isinstance(track_id, bool) or not isinstance(track_id, int):
+        raise ApplicationError(
+            f"track must be a track id, got {track_id!r}.", details={"field": "track"}
+        )
+    if voter.listener_id is None and voter.user_id is None:
+        raise ApplicationError(
+            "This connection does not know who you are yet: it connected before your "
+            "first listening was counted. Rate over HTTP, or reconnect.",
+            code="no_listener",
+            status_code=403,
+        )
+    gate.limits_check(voter, kind="rating", track_id=lambda: track_id)
+    stars = frame.get("stars")
+    ratings.stars_check(stars)
+    assert isinstance(stars, int)
+    return ratings.Vote(voter.listener_id, voter.user_id, track_id, stars)
+
+
+def _error(frame: dict[str, Any], exc: ApplicationError) -> dict[str, Any]:
+    body = error_body(exc.code, exc.message, exc.details)["error"]
+    return {"type": "error", "ref": frame_ref(frame), **body}
