@@ -1,19 +1,21 @@
 """A rating as either path gives it: the HTTP view (curation.apis.track_rating) and a rating
 frame on the page's open socket (curation.consumers.LiveConsumer). Both pass the same limits
-(curation.gate.limits_check) and the same service (curation.services.ratings.rating_submit:
-the listen gate, the identity rules, the refusal counters) and answer with the same figures;
-a refusal is the same error, a JSON error body on HTTP and an error frame on the socket.
+(curation.throttles, refused by curation.gate.throttled_error) and the same vote function
+(curation.services.ratings: the listen gate, the identity rules, the refusal counters), and
+answer with the same figures; a refusal is the same error, a JSON error body on HTTP and an
+error frame on the socket.
 
 Over the socket, the identity is the one settled when it connected (the handshake's listener
 cookie and session); its origin was checked then (albumvote.websockets), which is what the
 CSRF check does for a request.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from albumvote.builders import build
 from albumvote.exceptions import ApplicationError, error_body
-from curation import gate
+from curation import gate, throttles
 from curation.serializers import RatingChangeSerializer
 from curation.services import ratings
 from curation.services.ratings import RatingResult
@@ -46,17 +48,33 @@ def frames_rate(frames: list[tuple[Voter, dict[str, Any]]]) -> list[dict[str, An
     is committed: {"type": "rated", "ref", ...rating_change_body} or an error frame with the
     error codes the HTTP path answers. The valid ones are written in one transaction by one
     statement (ratings.ratings_submit_many): a group commit (curation/groupcommit.py)."""
-    answers: list[dict[str, Any] | None] = []
-    valid: list[ratings.Vote] = []
-    where: list[int] = []
+    answers: list[dict[str, Any] | None] = [None] * len(frames)
+    # Checked as the HTTP path checks a rating: who and what first, then the limits (one
+    # Redis round trip for the group), then the stars.
+    asked: list[tuple[int, int]] = []
     for n, (voter, frame) in enumerate(frames):
         try:
-            valid.append(_vote_of(voter, frame))
-            where.append(n)
-            answers.append(None)
+            asked.append((n, _track_of(voter, frame)))
         except ApplicationError as exc:
-            answers.append(_error(frame, exc))
-    for n, result in zip(where, ratings.ratings_submit_many(valid), strict=True):
+            answers[n] = _error(frame, exc)
+    waits = throttles.throttled_many(
+        [(frames[n][0], _constant(track_id)) for n, track_id in asked], kind="rating"
+    )
+    valid: list[tuple[int, ratings.Vote]] = []
+    for (n, track_id), wait in zip(asked, waits, strict=True):
+        voter, frame = frames[n]
+        stars = frame.get("stars")
+        try:
+            if wait is not None:
+                raise gate.throttled_error(wait)
+            ratings.stars_check(stars)
+        except ApplicationError as exc:
+            answers[n] = _error(frame, exc)
+            continue
+        assert isinstance(stars, int)
+        valid.append((n, ratings.Vote(voter.listener_id, voter.user_id, track_id, stars)))
+    results = ratings.ratings_submit_many([vote for _, vote in valid])
+    for (n, _), result in zip(valid, results, strict=True):
         frame = frames[n][1]
         if isinstance(result, ApplicationError):
             answers[n] = _error(frame, result)
@@ -67,8 +85,8 @@ def frames_rate(frames: list[tuple[Voter, dict[str, Any]]]) -> list[dict[str, An
     return answers  # type: ignore[return-value]
 
 
-def _vote_of(voter: Voter, frame: dict[str, Any]) -> ratings.Vote:
-    """The frame's vote, checked as the HTTP path checks a rating, its limits counted."""
+def _track_of(voter: Voter, frame: dict[str, Any]) -> int:
+    """The frame's track, once its ref, track and the socket's identity are in order."""
     ref = frame.get("ref")
     if ref is not None and frame_ref(frame) is None:
         raise ApplicationError(
@@ -87,11 +105,11 @@ def _vote_of(voter: Voter, frame: dict[str, Any]) -> ratings.Vote:
             code="no_listener",
             status_code=403,
         )
-    gate.limits_check(voter, kind="rating", track_id=lambda: track_id)
-    stars = frame.get("stars")
-    ratings.stars_check(stars)
-    assert isinstance(stars, int)
-    return ratings.Vote(voter.listener_id, voter.user_id, track_id, stars)
+    return track_id
+
+
+def _constant(track_id: int) -> Callable[[], int]:
+    return lambda: track_id
 
 
 def _error(frame: dict[str, Any], exc: ApplicationError) -> dict[str, Any]:
