@@ -41,6 +41,14 @@ class RatingResult:
     changed: bool = False
 
 
+@dataclass(frozen=True)
+class Vote:
+    listener_id: int | None
+    user_id: int | None
+    track_id: int
+    stars: int
+
+
 def rating_submit(
     *, listener_id: int | None, track_id: int, stars: object, user_id: int | None = None
 ) -> RatingResult:
@@ -52,14 +60,8 @@ def rating_submit(
     """
     stars_check(stars)
     assert isinstance(stars, int)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT * FROM curation_rate(%s, %s, %s, %s, {RULES})",
-            [listener_id, user_id, track_id, stars, *_rules()],
-        )
-        row = cursor.fetchone()
-    assert row is not None
-    result = _result_of(Vote(listener_id, user_id, track_id, stars), row)
+    vote = Vote(listener_id, user_id, track_id, stars)
+    result = _result_of(vote, _rate_in_database(vote))
     if isinstance(result, ApplicationError):
         raise result
     if result.changed:
@@ -67,12 +69,16 @@ def rating_submit(
     return result
 
 
-@dataclass(frozen=True)
-class Vote:
-    listener_id: int | None
-    user_id: int | None
-    track_id: int
-    stars: int
+def _rate_in_database(vote: Vote) -> tuple[Any, ...]:
+    """One call of curation_rate: its row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM curation_rate(%s, %s, %s, %s, {RULES})",
+            [vote.listener_id, vote.user_id, vote.track_id, vote.stars, *_rules()],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return tuple(row)
 
 
 # Deadlocks between two processes' groups are possible (each holds its rows until it
@@ -131,7 +137,7 @@ def stars_check(stars: object) -> None:
 RULES = "%s, %s, %s, %s, %s, %s, %s"
 
 
-def _rules() -> list[object]:
+def _rules() -> list[Any]:
     return [
         LISTEN_FIRST_S,
         LISTEN_FIRST_SHARE,

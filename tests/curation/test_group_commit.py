@@ -16,6 +16,7 @@ from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.db import connection
 from django.http import HttpResponse
+from websockets.typing import Origin
 
 from albumvote.asgi import application
 from curation import groupcommit, votes
@@ -123,8 +124,8 @@ def test_killing_the_server_mid_group_loses_no_acknowledged_rating(server_env, t
     # A wide window: the four ratings sent below are surely one group.
     window = {"RATING_GROUP_WINDOW_S": "1.0"}
     server, base = start_uvicorn({**server_env, **window}, tmp_path / "server.log")
-    dsn = connection.get_connection_params()
-    dsn = " ".join(f"{k}={v}" for k, v in dsn.items() if k in ("dbname", "host", "port", "user"))
+    params = connection.get_connection_params()
+    dsn = " ".join(f"{k}={v}" for k, v in params.items() if k in ("dbname", "host", "port", "user"))
     acked: dict[tuple[int, int], int] = {}
     blocker = psycopg.connect(dsn)
     try:
@@ -133,7 +134,7 @@ def test_killing_the_server_mid_group_loses_no_acknowledged_rating(server_env, t
             url = base.replace("http", "ws") + "/ws/live/"
             sockets = [
                 await websockets.connect(
-                    url, origin=base, additional_headers={"Cookie": cookie(listener.pk)}
+                    url, origin=Origin(base), additional_headers={"Cookie": cookie(listener.pk)}
                 )
                 for listener in listeners
             ]

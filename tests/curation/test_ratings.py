@@ -198,9 +198,12 @@ def test_a_group_of_votes_is_answered_vote_by_vote_as_one_at_a_time_would_be(tra
         "unknown_track",
         None,
     ]
-    assert (results[2].created, results[4].created) == (True, False)
-    assert results[4].stats.rating_count == 1 and results[4].stats.rating_sum == 3
-    assert results[0].stats.track_id == other.pk and results[0].stats.rating_sum == 5
+    first, created, changed = results[0], results[2], results[4]
+    assert isinstance(first, ratings.RatingResult) and isinstance(created, ratings.RatingResult)
+    assert isinstance(changed, ratings.RatingResult)
+    assert (created.created, changed.created) == (True, False)
+    assert changed.stats.rating_count == 1 and changed.stats.rating_sum == 3
+    assert first.stats.track_id == other.pk and first.stats.rating_sum == 5
     assert {(r.track_id, r.stars) for r in Rating.objects.all()} == {(other.pk, 5), (track.pk, 3)}
     refusals_flush()
     assert RefusedAttempt.objects.get(track=track, reason="not_listened").count == 1
