@@ -77,15 +77,14 @@ def measure(tracks: list[int], cookies: list[str], requests: int) -> dict[str, f
         return (time.process_time() - started) / requests * 1000
 
     from curation import throttles
-    from curation.models import TrackStats
     from curation.services import ratings
 
     figures = {"ping_cpu_ms": cpu_ms(lambda: call("/ping")), "rating_cpu_ms": cpu_ms(rate)}
     throttles.throttled = lambda *a, **k: None
     figures["rating_no_limits_cpu_ms"] = cpu_ms(rate)
-    stats = TrackStats(track_id=tracks[0], rating_count=1, rating_sum=3, stars_3=1, version=1)
-    unchanged = ("unchanged", 60.0, 20.0, ratings.RatingResult(3, stats, False))
-    ratings._submit_in_database = lambda *a: unchanged
+    # curation_rate's row for a rating that changes nothing: 3 stars, counted, one rating.
+    unchanged = ("unchanged", 1, 60.0, 20.0, False, True, 1, 3, 0, 0, 1, 0, 0, 1)
+    ratings._rate_in_database = lambda vote: unchanged
     figures["rating_django_only_cpu_ms"] = cpu_ms(rate)
     figures = {key: round(value, 3) for key, value in figures.items()}
     print(f"/ping: {figures['ping_cpu_ms']} ms CPU per request")

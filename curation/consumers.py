@@ -7,13 +7,13 @@ import logging
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.layers import get_channel_layer
 
 from albumvote.clients import socket_address
 from curation import realtime, votes
 from curation.frames import JsonFramesConsumer
+from curation.groupcommit import group_commit
 from curation.identity import socket_listener_id
 from curation.throttles import Voter
 
@@ -118,7 +118,7 @@ class LiveConsumer(JsonFramesConsumer):
             await self.change_subscriptions(kind, frame.get("topics"))
         elif kind == votes.RATE:
             # Awaited here: a socket's ratings are committed and answered in the order sent.
-            await self.send_json(await database_sync_to_async(votes.frame_rate)(self.voter, frame))
+            await self.send_json(await group_commit().rate(self.voter, frame))
         else:
             await self.error(
                 "unknown_type",

@@ -36,15 +36,19 @@ def feedback_gate(
 
 
 def limits_check(voter: throttles.Voter, *, kind: str, track_id: Callable[[], int | None]) -> None:
-    """Count the attempt against the voter's limits; past them, a 429 (the socket's rating
-    frames pass the same check: curation.votes)."""
+    """Count the attempt against the voter's limits; past them, a 429."""
     retry_after = throttles.throttled(voter, kind=kind, track_id=track_id)
     if retry_after is not None:
-        wait_s = math.ceil(retry_after)
-        raise ApplicationError(
-            f"Too many requests; try again in {wait_s} s.",
-            code="throttled",
-            details={"retry_after_s": wait_s},
-            status_code=429,
-            headers={"Retry-After": str(wait_s)},
-        )
+        raise throttled_error(retry_after)
+
+
+def throttled_error(retry_after: float) -> ApplicationError:
+    """The one refusal past a limit, on every path (a socket's group: curation/votes.py)."""
+    wait_s = math.ceil(retry_after)
+    return ApplicationError(
+        f"Too many requests; try again in {wait_s} s.",
+        code="throttled",
+        details={"retry_after_s": wait_s},
+        status_code=429,
+        headers={"Retry-After": str(wait_s)},
+    )

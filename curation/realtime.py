@@ -58,7 +58,12 @@ def topic_group(topic: object) -> str | None:
 
 def rating_changed(track_id: int) -> None:
     """A track's rating figures changed; broadcast them (and the top list), coalesced."""
-    transaction.on_commit(lambda: coalescer.touch([str(track_id)]))
+    ratings_changed([track_id])
+
+
+def ratings_changed(track_ids: list[int]) -> None:
+    """Several tracks' figures changed in one transaction (a group commit): one touch."""
+    transaction.on_commit(lambda: coalescer.touch([str(track_id) for track_id in track_ids]))
 
 
 def track_published(track_id: int) -> None:

@@ -40,17 +40,27 @@ def request_voter(request: HttpRequest) -> Voter:
 def throttled(voter: Voter, *, kind: str, track_id: Callable[[], int | None]) -> float | None:
     """Count one piece of feedback against the per-listener and per-IP limits (one Redis
     round trip); None if allowed, else the seconds to wait. Refusals are counted."""
+    return throttled_many([(voter, track_id)], kind=kind)[0]
+
+
+def throttled_many(
+    attempts: list[tuple[Voter, Callable[[], int | None]]], *, kind: str
+) -> list[float | None]:
+    """throttled for each attempt, in order, in one Redis round trip (a group of socket
+    ratings: curation/groupcommit.py); the same voter's attempts count one after another."""
     checks: list[tuple[str, int, int]] = []
-    reasons: list[str] = []
-    if voter.identity is not None:
-        limit, window_s = settings.CURATION_RATE_LIMITS[f"{kind}_per_listener"]
-        checks.append((f"{kind}:listener:{voter.identity}", limit, window_s))
-        reasons.append(RefusedAttempt.Reason.THROTTLED_LISTENER)
-    limit, window_s = settings.CURATION_RATE_LIMITS[f"{kind}_per_ip"]
-    checks.append((f"{kind}:ip:{voter.ip}", limit, window_s))
-    reasons.append(RefusedAttempt.Reason.THROTTLED_IP)
-    for (allowed, retry_after), reason in zip(limits.hit_many(checks), reasons, strict=True):
-        if not allowed:
-            refusal_count(track_id=track_id(), kind=kind, reason=reason)
-            return retry_after
-    return None
+    owners: list[tuple[int, str]] = []
+    for n, (voter, _) in enumerate(attempts):
+        if voter.identity is not None:
+            limit, window_s = settings.CURATION_RATE_LIMITS[f"{kind}_per_listener"]
+            checks.append((f"{kind}:listener:{voter.identity}", limit, window_s))
+            owners.append((n, RefusedAttempt.Reason.THROTTLED_LISTENER))
+        limit, window_s = settings.CURATION_RATE_LIMITS[f"{kind}_per_ip"]
+        checks.append((f"{kind}:ip:{voter.ip}", limit, window_s))
+        owners.append((n, RefusedAttempt.Reason.THROTTLED_IP))
+    waits: list[float | None] = [None] * len(attempts)
+    for (allowed, retry_after), (n, reason) in zip(limits.hit_many(checks), owners, strict=True):
+        if not allowed and waits[n] is None:  # counted once, by the first limit it passed
+            refusal_count(track_id=attempts[n][1](), kind=kind, reason=reason)
+            waits[n] = retry_after
+    return waits

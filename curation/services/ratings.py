@@ -9,8 +9,9 @@ proof applies all the listener's stored ratings, and their listening, at once (l
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q, Sum
 
 from albumvote.exceptions import ApplicationError
@@ -26,6 +27,8 @@ from curation.services.figures import NOTHING, Heard, listening_add, stats_locke
 from curation.services.refusals import refusal_count
 from generation.models import Track
 
+DEADLOCK = "40P01"
+
 
 @dataclass(frozen=True)
 class RatingResult:
@@ -34,6 +37,16 @@ class RatingResult:
     created: bool
     # Whether the rating is in the track's figures (false while its listener is not proven).
     counted: bool = False
+    # Whether the figures changed (they are broadcast when they did).
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class Vote:
+    listener_id: int | None
+    user_id: int | None
+    track_id: int
+    stars: int
 
 
 def rating_submit(
@@ -45,64 +58,119 @@ def rating_submit(
     anonymous listener (not adopted by an account). This is the hot path of the site: the
     whole vote is one call of the `curation_rate` PostgreSQL function (one round trip).
     """
+    stars_check(stars)
+    assert isinstance(stars, int)
+    vote = Vote(listener_id, user_id, track_id, stars)
+    result = _result_of(vote, _rate_in_database(vote))
+    if isinstance(result, ApplicationError):
+        raise result
+    if result.changed:
+        realtime.rating_changed(track_id)
+    return result
+
+
+def _rate_in_database(vote: Vote) -> tuple[Any, ...]:
+    """One call of curation_rate: its row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM curation_rate(%s, %s, %s, %s, {RULES})",
+            [vote.listener_id, vote.user_id, vote.track_id, vote.stars, *_rules()],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+# Deadlocks between two processes' groups are possible (each holds its rows until it
+# commits); PostgreSQL ends one, which is then written again.
+GROUP_ATTEMPTS = 3
+
+
+def ratings_submit_many(votes: list[Vote]) -> list[RatingResult | ApplicationError]:
+    """Many votes (each checked as rating_submit checks one: stars_check first) in one
+    transaction by one statement: curation_rate over the arrays, in the order given, each
+    answered as rating_submit would (a refusal as the error it would raise; refusals are
+    counted the same). Once it returns, every vote is committed: a group commit
+    (curation/groupcommit.py). Sorted by track, the groups of two processes take their track
+    rows in the same order."""
+    if not votes:
+        return []
+    order = sorted(range(len(votes)), key=lambda n: (votes[n].track_id, n))
+    columns = [[getattr(votes[n], name) for n in order] for name in Vote.__dataclass_fields__]
+    for attempt in range(1, GROUP_ATTEMPTS + 1):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT r.* FROM unnest(%s::bigint[], %s::integer[], %s::bigint[], "
+                    "%s::integer[]) WITH ORDINALITY AS v(listener, account, track, stars, n), "
+                    f"LATERAL curation_rate(v.listener, v.account, v.track, v.stars, {RULES}) r "
+                    "ORDER BY v.n",
+                    [*columns, *_rules()],
+                )
+                rows = cursor.fetchall()
+                results = {n: _result_of(votes[n], row) for n, row in zip(order, rows, strict=True)}
+                changed = sorted(
+                    {
+                        r.stats.track_id
+                        for r in results.values()
+                        if isinstance(r, RatingResult) and r.changed
+                    }
+                )
+                if changed:
+                    realtime.ratings_changed(changed)
+            break
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK or attempt == GROUP_ATTEMPTS:
+                raise
+    return [results[n] for n in range(len(votes))]
+
+
+def stars_check(stars: object) -> None:
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ApplicationError(
             f"stars must be a whole number from 1 to 5, got {stars!r}.",
             details={"field": "stars"},
         )
-    outcome, listened, required, result = _submit_in_database(listener_id, user_id, track_id, stars)
-    if outcome == "unknown_track":
-        raise _unknown_track(track_id)
-    if outcome == "listen_first":
-        _refuse_unlistened(track_id, listened, required)
-    assert result is not None
-    if outcome == "changed":
-        realtime.rating_changed(track_id)
-    return result
 
 
-Outcome = tuple[str, float, float, RatingResult | None]
+# Every rule and constant comes from here (rules, scoring); the function has none.
+RULES = "%s, %s, %s, %s, %s, %s, %s"
 
 
-def _submit_in_database(
-    listener_id: int | None, user_id: int | None, track_id: int, stars: int
-) -> Outcome:
-    with connection.cursor() as cursor:
-        # Every rule and constant comes from here (rules, scoring); the function has none.
-        cursor.execute(
-            "SELECT * FROM curation_rate(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [
-                listener_id,
-                user_id,
-                track_id,
-                stars,
-                LISTEN_FIRST_S,
-                LISTEN_FIRST_SHARE,
-                LISTEN_TOLERANCE_S,
-                [scoring.rating_weight(k) for k in scoring.STARS],
-                scoring.TREND_RATE,
-                scoring.TREND_EPOCH,
-                scoring.TREND_EMPTY,
-            ],
-        )
-        row = cursor.fetchone()
-    assert row is not None
+def _rules() -> list[Any]:
+    return [
+        LISTEN_FIRST_S,
+        LISTEN_FIRST_SHARE,
+        LISTEN_TOLERANCE_S,
+        [scoring.rating_weight(k) for k in scoring.STARS],
+        scoring.TREND_RATE,
+        scoring.TREND_EPOCH,
+        scoring.TREND_EMPTY,
+    ]
+
+
+def _result_of(vote: Vote, row: tuple[Any, ...]) -> RatingResult | ApplicationError:
+    """One vote's row of curation_rate, as rating_submit answers it."""
     outcome, _, listened, required, created, counted = row[:6]
-    result = None
-    if outcome in ("changed", "unchanged"):
-        # A track whose figures row is not open yet has none: zeros.
-        figures = {name: value or 0 for name, value in zip(STATS_COLUMNS, row[6:], strict=True)}
-        stats = TrackStats(track_id=track_id, **figures)
-        result = RatingResult(
-            stars=stars, stats=stats, created=bool(created), counted=bool(counted)
-        )
-    return outcome, listened, required, result
+    if outcome == "unknown_track":
+        return _unknown_track(vote.track_id)
+    if outcome == "listen_first":
+        return _refuse_unlistened(vote.track_id, listened, required)
+    # A track whose figures row is not open yet has none: zeros.
+    figures = {name: value or 0 for name, value in zip(STATS_COLUMNS, row[6:], strict=True)}
+    return RatingResult(
+        stars=vote.stars,
+        stats=TrackStats(track_id=vote.track_id, **figures),
+        created=bool(created),
+        counted=bool(counted),
+        changed=outcome == "changed",
+    )
 
 
-def _refuse_unlistened(track_id: int, listened: float, required: float) -> None:
+def _refuse_unlistened(track_id: int, listened: float, required: float) -> ApplicationError:
     refusal_count(track_id=track_id, kind="rating", reason=RefusedAttempt.Reason.NOT_LISTENED)
     # Whole seconds, rounded so that "needed" never reads as less than "listened".
-    raise ApplicationError(
+    return ApplicationError(
         f"Listen a little longer before rating: {math.ceil(required)} s are needed and "
         f"you have listened for {math.floor(listened)} s.",
         code="listen_first",

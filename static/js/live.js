@@ -222,7 +222,9 @@ export class LiveClient {
         this.answer(frame.ref, { ok: true, status: 200, data: frame });
         break;
       case "error":
-        if (frame.code === "no_listener" && this.answer(frame.ref, null)) {
+        if (frame.code === "unavailable" && this.answer(frame.ref, null)) {
+          // Not written this time (curation/groupcommit.py): HTTP tries it again.
+        } else if (frame.code === "no_listener" && this.answer(frame.ref, null)) {
           // It learns who this is from a new handshake, which carries the listener's cookie:
           // reconnect at once, without telling the listener live updates paused.
           this.restarting = true;

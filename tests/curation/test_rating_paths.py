@@ -90,7 +90,7 @@ def test_ratings_are_rate_limited_per_listener_and_counted(path, browser, track,
     answers = [rate(path, browser, track.pk, 1 + n % 5) for n in range(5)]
     assert [a.code for a in answers] == [None, None, None, "throttled", "throttled"]
     assert 0 < answers[-1].body["details"]["retry_after_s"] <= WINDOW
-    if path == "http":
+    if answers[-1].headers is not None:  # HTTP
         assert answers[-1].headers["Retry-After"] == str(
             answers[-1].body["details"]["retry_after_s"]
         )

@@ -11,7 +11,7 @@ from curation import scoring
 from curation.models import Rating, RefusedAttempt, TrackStats
 from curation.services import ratings
 from curation.services.refusals import refusals_flush
-from tests.curation.helpers import listen
+from tests.curation.helpers import established, listen
 from tests.factories import ListenerFactory, ReadyTrackFactory, TrackFactory
 
 pytestmark = [pytest.mark.django_db]
@@ -172,3 +172,44 @@ def test_changing_a_rating_replaces_its_trend_contribution(track):
     ratings.rating_withdraw(listener_id=listener.pk, track_id=track.pk)
     after = TrackStats.objects.get(track=track).trend_log
     assert scoring.trend_now(after, now) == pytest.approx(scoring.trend_now(before, now), rel=1e-6)
+
+
+def test_a_group_of_votes_is_answered_vote_by_vote_as_one_at_a_time_would_be(track):
+    """ratings_submit_many (the socket's group commit): each vote answered, in the order
+    given, as rating_submit answers it; refusals counted; the figures those of the votes."""
+    other = ReadyTrackFactory.create(duration_s=120.0)
+    heard, unheard = ListenerFactory.create(), ListenerFactory.create()
+    for listener in (heard, unheard):
+        established(listener.pk)
+    listen(heard, track, 30)
+    listen(heard, other, 30)
+    group = [
+        ratings.Vote(heard.pk, None, other.pk, 5),
+        ratings.Vote(unheard.pk, None, track.pk, 4),  # never listened
+        ratings.Vote(heard.pk, None, track.pk, 2),
+        ratings.Vote(heard.pk, None, 999999, 3),
+        ratings.Vote(heard.pk, None, track.pk, 3),  # changes the rating given just before
+    ]
+    results = ratings.ratings_submit_many(group)
+    assert [getattr(r, "code", None) for r in results] == [
+        None,
+        "listen_first",
+        None,
+        "unknown_track",
+        None,
+    ]
+    first, created, changed = results[0], results[2], results[4]
+    assert isinstance(first, ratings.RatingResult) and isinstance(created, ratings.RatingResult)
+    assert isinstance(changed, ratings.RatingResult)
+    assert (created.created, changed.created) == (True, False)
+    assert changed.stats.rating_count == 1 and changed.stats.rating_sum == 3
+    assert first.stats.track_id == other.pk and first.stats.rating_sum == 5
+    assert {(r.track_id, r.stars) for r in Rating.objects.all()} == {(other.pk, 5), (track.pk, 3)}
+    refusals_flush()
+    assert RefusedAttempt.objects.get(track=track, reason="not_listened").count == 1
+    for stats in TrackStats.objects.all():
+        recounted = ratings.rating_recount_track(track_id=stats.track_id)
+        assert (stats.rating_count, stats.rating_sum) == (
+            recounted.rating_count,
+            recounted.rating_sum,
+        )

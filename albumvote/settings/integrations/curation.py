@@ -11,6 +11,9 @@ CURATION_RATE_LIMITS = {
     "events_per_listener": (env.int("RATE_EVENTS_PER_LISTENER", default=60), 60),
     "events_per_ip": (env.int("RATE_EVENTS_PER_IP", default=3000), 60),
 }
+# Group commit of socket ratings (curation/groupcommit.py): how long the first rating of a
+# quiet moment waits for others to share its transaction.
+CURATION_RATING_GROUP_WINDOW_S = env.float("RATING_GROUP_WINDOW_S", default=0.002)
 CURATION_NEW_LISTENERS_PER_IP = env.int("NEW_LISTENERS_PER_IP", default=20)
 # Accounts one address may create per hour: a household or a class, not a sybil farm.
 CURATION_SIGNUPS_PER_IP = env.int("SIGNUPS_PER_IP", default=5)

@@ -184,7 +184,7 @@ def test_the_latest_steered_batches_presets_are_counted_without_the_turned_away(
         Track.objects.filter(steering__isnull=False).values_list("preset", flat=True)
     )
     assert recent_presets() == dict(expected) and expected.total() == 20
-    turned_away = first.tracks.order_by("position").first()
+    turned_away = first.tracks.order_by("position")[0]
     Track.objects.filter(pk=turned_away.pk).update(status=Track.Status.REJECTED)
     expected[turned_away.preset] -= 1
     assert recent_presets() == {name: n for name, n in expected.items() if n}
