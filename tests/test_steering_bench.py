@@ -2,15 +2,9 @@
 through the services, a preference model is fitted and steers batches, and the JSON line
 carries every figure of issue 12's benchmark (the two still to build marked pending)."""
 
-import json
-import subprocess
-import sys
-
 import pytest
-from django.db import connection
 
-from tests.conftest import TEST_REDIS_URL, database_url
-from tests.servers import ROOT
+from tests.benches import run_bench
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("postgres_required")]
 
@@ -26,28 +20,9 @@ KEYS = (
 
 
 def test_a_quick_run_steers_batches_from_the_crowd_it_simulates(composer_model_dir):
-    # A database of its own beside this run's test database (runs side by side don't meet).
-    db = connection.settings_dict
-    own_database = {**db, "NAME": f"{db['TEST'].get('NAME') or 'test_' + db['NAME']}_steering"}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "bench/steering.py",
-            "--quick",
-            "--database-url",
-            database_url(own_database),
-            "--redis-url",
-            TEST_REDIS_URL,
-            "--model-dir",
-            str(composer_model_dir),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
+    figures = run_bench(
+        "steering.py", "--quick", "--model-dir", str(composer_model_dir), timeout=1200
     )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    figures = json.loads(run.stdout.strip().splitlines()[-1])
     assert set(KEYS) <= set(figures) and set(KEYS) == set(figures["targets"]), figures
     assert figures["rendered"] is False
     # Every listener of every crowd (shills too) proved themselves by listening, and their

@@ -3,16 +3,12 @@ listeners receive the updates, and every acknowledged rating is a row in Postgre
 line carries every figure of issue 13's table (how fast is the bench's to say, not this test's).
 """
 
-import json
 import shutil
-import subprocess
-import sys
 
 import pytest
-from django.db import connection
 
-from tests.conftest import TEST_REDIS_URL, database_url, require_service
-from tests.servers import ROOT
+from tests.benches import run_bench
+from tests.conftest import require_service
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("postgres_required")]
 
@@ -35,27 +31,8 @@ KEYS = (
 
 def test_a_quick_run_rates_over_both_paths_and_loses_nothing():
     require_service("wrk (apt-get install wrk)", shutil.which("wrk") is not None)
-    # A database of its own beside this run's test database (runs side by side don't meet).
-    db = connection.settings_dict
-    own_database = {**db, "NAME": f"{db['TEST'].get('NAME') or 'test_' + db['NAME']}_votes"}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "bench/votes.py",
-            "--quick",
-            "--database-url",
-            database_url(own_database),
-            "--redis-url",
-            TEST_REDIS_URL,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
     # Non-zero also when the acknowledged ratings and the stored rows differ.
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    figures = json.loads(run.stdout.strip().splitlines()[-1])
+    figures = run_bench("votes.py", "--quick", timeout=600)
     assert set(KEYS) <= set(figures), figures
     assert figures["lost"] == 0 and figures["acknowledged"] == figures["stored"], figures
     for path in ("http", "socket"):

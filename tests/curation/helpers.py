@@ -81,3 +81,12 @@ def play_over_http(
         established(state.listener_id)
     server_time_passes(state.listener_id, track.pk, seconds)
     return send({"type": "pause", "position": seconds, "seq": 2, "t": int(seconds * 1000)})
+
+
+def csrf_browser() -> Client:
+    """A browser with a CSRF cookie, sending the token header like the page's JS does."""
+    client = Client(enforce_csrf_checks=True)
+    token = "a" * 32  # the secret itself is a valid token for the header
+    client.cookies["csrftoken"] = token
+    client.defaults["HTTP_X_CSRFTOKEN"] = token
+    return client

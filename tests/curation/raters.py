@@ -56,20 +56,25 @@ def answer_of(frame: dict[str, Any]) -> Answer:
     return Answer(kind == "rated", frame)
 
 
+def page_socket(cookies: str) -> WebsocketCommunicator:
+    """/ws/live/ as a page of this site opens it, with these cookies (a Cookie header)."""
+    return WebsocketCommunicator(
+        application,
+        "/ws/live/",
+        headers=[
+            (b"origin", b"http://localhost"),
+            (b"host", b"localhost"),
+            (b"cookie", cookies.encode()),
+        ],
+    )
+
+
 def send_frames(client: Client, frames: list[Any]) -> list[dict[str, Any]]:
     """Open a socket as the client's page would, send each frame, and return each answer."""
 
     async def scenario() -> list[dict[str, Any]]:
         cookies = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
-        socket = WebsocketCommunicator(
-            application,
-            "/ws/live/",
-            headers=[
-                (b"origin", b"http://localhost"),
-                (b"host", b"localhost"),
-                (b"cookie", cookies.encode()),
-            ],
-        )
+        socket = page_socket(cookies)
         connected, _ = await socket.connect()
         assert connected
         answers = []

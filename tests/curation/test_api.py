@@ -6,7 +6,7 @@ from django.test import Client
 from curation.identity import COOKIE_NAME
 from curation.models import Listener, Rating, RefusedAttempt
 from curation.services.refusals import refusals_flush
-from tests.curation.helpers import play_over_http
+from tests.curation.helpers import csrf_browser, play_over_http
 from tests.factories import ReadyTrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +17,7 @@ WINDOW = 10**7
 
 @pytest.fixture
 def browser() -> Client:
-    """A browser with a CSRF cookie, sending the token header like the page's JS does."""
-    client = Client(enforce_csrf_checks=True)
-    token = "a" * 32  # the secret itself is a valid token for the header
-    client.cookies["csrftoken"] = token
-    client.defaults["HTTP_X_CSRFTOKEN"] = token
-    return client
+    return csrf_browser()
 
 
 @pytest.fixture

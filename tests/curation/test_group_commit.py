@@ -13,16 +13,15 @@ import pytest
 import websockets
 from asgiref.sync import async_to_sync
 from channels.layers import channel_layers
-from channels.testing import WebsocketCommunicator
 from django.db import connection
 from django.http import HttpResponse
 from websockets.typing import Origin
 
-from albumvote.asgi import application
 from curation import groupcommit, votes
 from curation.identity import COOKIE_NAME, COOKIE_SALT
 from curation.models import Rating, TrackStats
 from tests.curation.helpers import established, listen
+from tests.curation.raters import page_socket
 from tests.factories import ListenerFactory, ReadyTrackFactory
 from tests.servers import start_uvicorn, stop_server
 
@@ -68,15 +67,7 @@ def test_ratings_that_arrive_together_are_written_as_one_group(monkeypatch, sett
     async def scenario() -> list[dict]:
         sockets = []
         for listener in listeners:
-            socket = WebsocketCommunicator(
-                application,
-                "/ws/live/",
-                headers=[
-                    (b"origin", b"http://localhost"),
-                    (b"host", b"localhost"),
-                    (b"cookie", cookie(listener.pk).encode()),
-                ],
-            )
+            socket = page_socket(cookie(listener.pk))
             assert (await socket.connect())[0]
             sockets.append(socket)
         try:
@@ -99,22 +90,19 @@ def test_ratings_that_arrive_together_are_written_as_one_group(monkeypatch, sett
     assert answers[-1]["rating"]["count"] == 6  # the group's figures, after every vote in it
 
 
-def _waiting_on_a_lock(dsn: str) -> bool:
+def _backends(dsn: str, condition: str) -> int:
+    """This database's backends (other than the one asking) that meet the condition."""
     with psycopg.connect(dsn, autocommit=True) as probe:
         row = probe.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query LIKE '%%curation_rate%%'"
-        ).fetchone()
-    return bool(row and row[0])
-
-
-def _group_backends(dsn: str) -> int:
-    with psycopg.connect(dsn, autocommit=True) as probe:
-        row = probe.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND query LIKE '%%curation_rate(v.listener%%' AND pid <> pg_backend_pid()"
+            f"AND pid <> pg_backend_pid() AND {condition}"
         ).fetchone()
     return int(row[0]) if row else 0
+
+
+# A group commit's statement (curation.services.ratings.ratings_submit_many), and one waiting.
+GROUP = "query LIKE '%%curation_rate(v.listener%%'"
+WAITING = f"{GROUP} AND wait_event_type = 'Lock'"
 
 
 def test_killing_the_server_mid_group_loses_no_acknowledged_rating(server_env, tmp_path: Path):
@@ -160,7 +148,7 @@ def test_killing_the_server_mid_group_loses_no_acknowledged_rating(server_env, t
                 track = second if n < 2 else locked
                 await socket.send(json.dumps({"type": "rate", "track": track.pk, "stars": 2}))
             deadline = asyncio.get_running_loop().time() + TIMEOUT_S
-            while not await asyncio.to_thread(_waiting_on_a_lock, dsn):
+            while not await asyncio.to_thread(_backends, dsn, WAITING):
                 assert asyncio.get_running_loop().time() < deadline, "no group waited"
                 await asyncio.sleep(0.05)
             os.kill(server.pid, signal.SIGKILL)
@@ -176,10 +164,10 @@ def test_killing_the_server_mid_group_loses_no_acknowledged_rating(server_env, t
         channel_layers.backends.clear()
     # The dead server's backend notices its client is gone and rolls the group back.
     for _ in range(int(TIMEOUT_S / 0.05)):
-        if not _group_backends(dsn):
+        if not _backends(dsn, GROUP):
             break
         async_to_sync(asyncio.sleep)(0.05)
-    assert not _group_backends(dsn)
+    assert not _backends(dsn, GROUP)
     stored = {(r.listener_id, r.track_id): r.stars for r in Rating.objects.all()}
     assert len(acked) == 4 and all(stored.get(key) == stars for key, stars in acked.items())
     # Nothing of the unacknowledged group was kept, not even the ratings it wrote before it

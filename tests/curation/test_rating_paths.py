@@ -8,6 +8,7 @@ from django.test import Client
 from curation.identity import COOKIE_NAME
 from curation.models import Listener, Rating, RefusedAttempt, TrackStats
 from curation.services.refusals import refusals_flush
+from tests.curation.helpers import csrf_browser
 from tests.curation.helpers import play_over_http as play
 from tests.curation.raters import PATHS, rate, send_frames
 from tests.factories import ReadyTrackFactory, UserFactory
@@ -21,12 +22,7 @@ paths = pytest.mark.parametrize("path", PATHS)
 
 @pytest.fixture
 def browser() -> Client:
-    """A browser with a CSRF cookie, sending the token header like the page's JS does."""
-    client = Client(enforce_csrf_checks=True)
-    token = "a" * 32  # the secret itself is a valid token for the header
-    client.cookies["csrftoken"] = token
-    client.defaults["HTTP_X_CSRFTOKEN"] = token
-    return client
+    return csrf_browser()
 
 
 @pytest.fixture
