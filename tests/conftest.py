@@ -125,6 +125,20 @@ def _fresh_site_mean() -> None:
     verdict._prior = None
 
 
+@pytest.fixture(autouse=True)
+def _coalescer_idle_after_a_transactional_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A vote's live update is flushed by the coalescer's thread on a connection of its own;
+    seen: its query and the flush that empties the tables after a transactional test
+    deadlocked. Let it finish first (set up after pytest-django's database fixture, so torn
+    down before it)."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        from curation.realtime import coalescer  # models: only once Django is set up
+
+        coalescer.wait_idle()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _coalescer_idle_at_the_end() -> Iterator[None]:
     """The live coalescer's thread holds a database connection while it works; let it finish

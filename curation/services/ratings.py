@@ -88,11 +88,11 @@ GROUP_ATTEMPTS = 3
 
 def ratings_submit_many(votes: list[Vote]) -> list[RatingResult | ApplicationError]:
     """Many votes (each checked as rating_submit checks one: stars_check first) in one
-    transaction by one statement: curation_rate over the arrays, in the order given, each
-    answered as rating_submit would (a refusal as the error it would raise; refusals are
-    counted the same). Once it returns, every vote is committed: a group commit
-    (curation/groupcommit.py). Sorted by track, the groups of two processes take their track
-    rows in the same order."""
+    transaction by one statement, curation_rate_many (migration 0021: each track's figures
+    row updated once for the group), each answered as rating_submit would (a refusal as the
+    error it would raise; refusals are counted the same), with its track's figures after the
+    group. Once it returns, every vote is committed: a group commit (curation/groupcommit.py).
+    Sorted by track, the groups of two processes take their rows in the same order."""
     if not votes:
         return []
     order = sorted(range(len(votes)), key=lambda n: (votes[n].track_id, n))
@@ -101,13 +101,11 @@ def ratings_submit_many(votes: list[Vote]) -> list[RatingResult | ApplicationErr
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT r.* FROM unnest(%s::bigint[], %s::integer[], %s::bigint[], "
-                    "%s::integer[]) WITH ORDINALITY AS v(listener, account, track, stars, n), "
-                    f"LATERAL curation_rate(v.listener, v.account, v.track, v.stars, {RULES}) r "
-                    "ORDER BY v.n",
+                    "SELECT * FROM curation_rate_many(%s::bigint[], %s::integer[], "
+                    f"%s::bigint[], %s::integer[], {RULES})",
                     [*columns, *_rules()],
                 )
-                rows = cursor.fetchall()
+                rows = [row[1:] for row in cursor.fetchall()]  # after the vote's number
                 results = {n: _result_of(votes[n], row) for n, row in zip(order, rows, strict=True)}
                 changed = sorted(
                     {

@@ -101,7 +101,7 @@ def _backends(dsn: str, condition: str) -> int:
 
 
 # A group commit's statement (curation.services.ratings.ratings_submit_many), and one waiting.
-GROUP = "query LIKE '%%curation_rate(v.listener%%'"
+GROUP = "query LIKE '%%FROM curation_rate_many(%%'"
 WAITING = f"{GROUP} AND wait_event_type = 'Lock'"
 
 
