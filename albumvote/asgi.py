@@ -16,13 +16,6 @@ os.environ["ALBUMVOTE_SERVER"] = "asgi"
 django_asgi_app = get_asgi_application()
 del os.environ["ALBUMVOTE_SERVER"]
 
-from django.urls import get_resolver  # noqa: E402
-
-# A websocket process may serve no page, and then its first live broadcast (which writes
-# track URLs) would import every view module, about a second (py-spy on bench/votes.py):
-# the URL modules are imported here, at start.
-get_resolver().url_patterns  # noqa: B018
-
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
