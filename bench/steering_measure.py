@@ -14,9 +14,11 @@ from django.conf import settings
 from django.core.management import call_command
 
 from bench import steering_tastes as tastes
+from bench import steering_tuned
 from bench.steering_compose import compose_for_oracle, loudness_by_preset, without_rendering
 from bench.steering_crowd import HEARD_PER_ROUND
 from bench.steering_run import BATCH, Arm, steered_rounds, uniform_rounds
+from bench.steering_tuned import Tuned
 from generation.composer import PRESETS, ModelNotFoundError, train
 from generation.composer.model import current_artifact
 
@@ -25,12 +27,10 @@ PUSHED = "chorale"
 SHILL_SHARE = 0.10  # of all raters
 
 
-def tuned_model_win_rate() -> float | None:
-    """Pending the crowd-tuned composer (issue 12, section 3). To fill: a crowd with the
-    hidden taste steering_tastes.MELODIC rates tracks of the base model; the tuned version is
-    trained from them; tracks of both versions composed on the same parameters and seeds are
-    compared by MELODIC.true; the tuned one's share of wins (ties half)."""
-    return None
+def tuned_model_win_rate(args: argparse.Namespace, loudness: dict[str, float]) -> Tuned:
+    """The crowd-tuned composer against its base version: bench/steering_tuned.py."""
+    quick = {"rounds": 3, "pairs": 30} if args.quick else {}
+    return steering_tuned.tuned_model_win_rate(listeners=args.listeners, loudness=loudness, **quick)
 
 
 def steer_overhead_s_per_track() -> float | None:
@@ -79,6 +79,9 @@ def measure(args: argparse.Namespace, *, trained: bool) -> dict[str, Any]:
             shill_for=PUSHED,
             report="shills",
         )
+    print(f"crowd '{tastes.MELODIC.name}' ({tastes.MELODIC.about}), then tuning:", flush=True)
+    tuned = tuned_model_win_rate(args, loudness)
+    print(f"tuned: win rate {tuned.win_rate}, {tuned.figures}", flush=True)
     figures = {
         name: taste_figures(taste, arms[name], uniform, best[name])
         for name, taste in ((t.name, t) for t in tastes.STATIONARY)
@@ -98,7 +101,7 @@ def measure(args: argparse.Namespace, *, trained: bool) -> dict[str, Any]:
         "drift_recovery_rounds": drift_figures["recovery_rounds"],
         "presets_kept": min(f["presets_kept"] for f in figures.values()),
         "shill_shift_stars": shill_figures["shift_stars"],
-        "tuned_model_win_rate": tuned_model_win_rate(),
+        "tuned_model_win_rate": tuned.win_rate,
         "steer_overhead_s_per_track": steer_overhead_s_per_track(),
         "presets": len(PRESETS),
         "tastes": {
@@ -109,6 +112,7 @@ def measure(args: argparse.Namespace, *, trained: bool) -> dict[str, Any]:
         },
         "drift": drift_figures,
         "shills": shill_figures,
+        "tuned": tuned.figures,
         "rounds": rounds,
         "batch": BATCH,
         "listeners": args.listeners,
