@@ -29,8 +29,12 @@ SHILL_SHARE = 0.10  # of all raters
 
 def tuned_model_win_rate(args: argparse.Namespace, loudness: dict[str, float]) -> Tuned:
     """The crowd-tuned composer against its base version: bench/steering_tuned.py."""
-    quick = {"rounds": 3, "pairs": 30} if args.quick else {}
-    return steering_tuned.tuned_model_win_rate(listeners=args.listeners, loudness=loudness, **quick)
+    return steering_tuned.tuned_model_win_rate(
+        listeners=args.listeners,
+        loudness=loudness,
+        rounds=args.rounds,  # as many batches heard as every other crowd hears
+        pairs=30 if args.quick else steering_tuned.PAIRS,
+    )
 
 
 def steer_overhead_s_per_track() -> float | None:

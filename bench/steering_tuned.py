@@ -36,8 +36,7 @@ from generation.services import BatchParams, batch_track_params
 from generation.versions import composer_version_sync
 
 TASTE = tastes.MELODIC
-ROUNDS = 4  # uniform batches the crowd hears before the tuning
-PAIRS = 80
+PAIRS = 200
 # The pairs' base seed: far from the heard batches' (steering_run.SEED + round), so the
 # candidate is judged on pieces it was not tuned on.
 PAIR_SEED = 90_000
@@ -50,7 +49,7 @@ class Tuned:
 
 
 def tuned_model_win_rate(
-    *, listeners: int, loudness: dict[str, float], rounds: int = ROUNDS, pairs: int = PAIRS
+    *, listeners: int, loudness: dict[str, float], rounds: int, pairs: int = PAIRS
 ) -> Tuned:
     """Hear, tune, compose pairs, judge (the module's docstring says how)."""
     model_dir = Path(settings.DATA_DIR) / "tuned-models"
