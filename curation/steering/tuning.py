@@ -39,11 +39,12 @@ MIN_RATINGS = 3
 MAX_WEIGHT = 8
 # How much they count against the corpus: together the approved tracks weigh TUNED_SHARE of
 # all the candidate learns from (the corpus's pieces and theirs), shared by weight, no track
-# above TRACK_CAP of the corpus. Counted as a corpus piece or a few each, a few dozen tracks
-# are 1-2% of a corpus of about 5,000 pieces and move nothing: bench/steering.py's melodic
-# crowd's candidate then won 0.40 of its pairs and its melody metrics did not move. The
-# share is where that bench's curve flattens (a quarter: 0.55; a half: 0.64; three
-# quarters: 0.66); the cap keeps a handful of favourites from being memorised.
+# above TRACK_CAP of the corpus. Counted as one to eight corpus pieces each, a few dozen
+# tracks are 2% of a corpus of about 5,000 pieces and move little: bench/steering.py's
+# melodic crowd approved 56 tracks, and their candidate won 0.53 of 200 pairs (+0.09 stars).
+# Their share, on the same 56: a quarter 0.63, a half 0.61 (0.65 uncapped), three quarters
+# 0.66-0.68 (+0.25 to +0.4 stars; +-0.035 is noise). A half is mid-plateau; the cap keeps a
+# handful of favourites from being memorised.
 TUNED_SHARE = 0.5
 TRACK_CAP = 0.02
 # The best this many at most: tuning should follow the crowd's taste, not memorise it.
