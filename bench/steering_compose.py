@@ -92,10 +92,11 @@ def composed(track: Track) -> Composed:
     return Composed.of(track.preset, track.resolved_params, track.energy or 0.0, track.metrics)
 
 
-def compose_for_oracle(loudness: dict[str, float]):
-    """What the composer makes of these parameters and seed (None if the gate rejects it),
-    for tastes.best_expected: the composer alone, nothing stored."""
-    model = model_get()
+def compose_for_oracle(loudness: dict[str, float], version: str | None = None):
+    """What the composer (the current version, or the one named) makes of these parameters
+    and seed (None if the gate rejects it), for tastes.best_expected and the tuned version's
+    pairs: the composer alone, nothing stored."""
+    model = model_get(version)
 
     def compose(params: dict, seed: int) -> Composed | None:
         piece = composer.compose(model, composer.params_from_dict({**params, "seed": seed}))

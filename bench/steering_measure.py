@@ -15,10 +15,12 @@ from django.conf import settings
 from django.core.management import call_command
 
 from bench import steering_tastes as tastes
+from bench import steering_tuned
 from bench.generation import one_core
 from bench.steering_compose import compose_for_oracle, loudness_by_preset, without_rendering
 from bench.steering_crowd import HEARD_PER_ROUND
 from bench.steering_run import BATCH, Arm, steered_rounds, uniform_rounds
+from bench.steering_tuned import Tuned
 from generation import rerank
 from generation.composer import PRESETS, ModelNotFoundError, train
 from generation.composer.model import current_artifact
@@ -30,12 +32,14 @@ PUSHED = "chorale"
 SHILL_SHARE = 0.10  # of all raters
 
 
-def tuned_model_win_rate() -> float | None:
-    """Pending the crowd-tuned composer (issue 12, section 3). To fill: a crowd with the
-    hidden taste steering_tastes.MELODIC rates tracks of the base model; the tuned version is
-    trained from them; tracks of both versions composed on the same parameters and seeds are
-    compared by MELODIC.true; the tuned one's share of wins (ties half)."""
-    return None
+def tuned_model_win_rate(args: argparse.Namespace, loudness: dict[str, float]) -> Tuned:
+    """The crowd-tuned composer against its base version: bench/steering_tuned.py."""
+    return steering_tuned.tuned_model_win_rate(
+        listeners=args.listeners,
+        loudness=loudness,
+        rounds=args.rounds,  # as many batches heard as every other crowd hears
+        pairs=30 if args.quick else steering_tuned.PAIRS,
+    )
 
 
 def steer_overhead_s_per_track() -> dict[str, Any]:
@@ -106,6 +110,12 @@ def measure(args: argparse.Namespace, *, trained: bool) -> dict[str, Any]:
             shill_for=PUSHED,
             report="shills",
         )
+    # Before the melodic crowd's fresh site: of the shill crowd's last batch, still stored.
+    overhead = steer_overhead_s_per_track()
+    print(f"reranking overhead: {overhead}", flush=True)
+    print(f"crowd '{tastes.MELODIC.name}' ({tastes.MELODIC.about}), then tuning:", flush=True)
+    tuned = tuned_model_win_rate(args, loudness)
+    print(f"tuned: win rate {tuned.win_rate}, {tuned.figures}", flush=True)
     figures = {
         name: taste_figures(taste, arms[name], uniform, best[name])
         for name, taste in ((t.name, t) for t in tastes.STATIONARY)
@@ -119,15 +129,13 @@ def measure(args: argparse.Namespace, *, trained: bool) -> dict[str, Any]:
     print(f"drift: {drift_figures}")
     print(f"shills: {shill_figures}")
     every = [*arms.values(), drift, shilled]
-    overhead = steer_overhead_s_per_track()  # of the shill crowd's last batch, still stored
-    print(f"reranking overhead: {overhead}")
     return {
         "regret_ratio": max(f["regret_ratio"] for f in figures.values()),
         "last_round_gain_stars": min(f["last_round_gain_stars"] for f in figures.values()),
         "drift_recovery_rounds": drift_figures["recovery_rounds"],
         "presets_kept": min(f["presets_kept"] for f in figures.values()),
         "shill_shift_stars": shill_figures["shift_stars"],
-        "tuned_model_win_rate": tuned_model_win_rate(),
+        "tuned_model_win_rate": tuned.win_rate,
         "steer_overhead_s_per_track": overhead["s_per_track"],
         "steer_overhead": overhead,
         "presets": len(PRESETS),
@@ -139,6 +147,7 @@ def measure(args: argparse.Namespace, *, trained: bool) -> dict[str, Any]:
         },
         "drift": drift_figures,
         "shills": shill_figures,
+        "tuned": tuned.figures,
         "rounds": rounds,
         "batch": BATCH,
         "listeners": args.listeners,

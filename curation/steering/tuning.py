@@ -18,6 +18,7 @@ from albumvote.exceptions import ApplicationError
 from curation.arena.duels import PROMOTE, RETIRE, duel_records
 from generation import dispatch
 from generation.models import ComposerVersion, Track
+from generation.music import model_get
 from generation.versions import (
     composer_version_promote,
     composer_version_retire,
@@ -33,10 +34,19 @@ TUNE_COMPOSER = "curation.tune_composer"
 # above a track nobody has rated (about 0.4) and needs a lower star bound near 3.5.
 APPROVED_SCORE = 0.6
 MIN_RATINGS = 3
-# Its weight grows linearly from 1 (a track at APPROVED_SCORE counts as one corpus piece)
-# to MAX_WEIGHT (a perfect score): enough for the crowd's favourites to be heard against a
-# corpus of thousands without drowning it.
+# Its weight grows linearly from 1 at APPROVED_SCORE to MAX_WEIGHT at a perfect score: how
+# much it counts against the other approved tracks.
 MAX_WEIGHT = 8
+# How much they count against the corpus: together the approved tracks weigh TUNED_SHARE of
+# all the candidate learns from (the corpus's pieces and theirs), shared by weight, no track
+# above TRACK_CAP of the corpus. Counted as one to eight corpus pieces each, a few dozen
+# tracks are 2% of a corpus of about 5,000 pieces and move little: bench/steering.py's
+# melodic crowd approved 56 tracks, and their candidate won 0.53 of 200 pairs (+0.09 stars).
+# Their share, on the same 56: a quarter 0.63, a half 0.61 (0.65 uncapped), three quarters
+# 0.66-0.68 (+0.25 to +0.4 stars; +-0.035 is noise). A half is mid-plateau; the cap keeps a
+# handful of favourites from being memorised.
+TUNED_SHARE = 0.5
+TRACK_CAP = 0.02
 # The best this many at most: tuning should follow the crowd's taste, not memorise it.
 MAX_TRACKS = 200
 
@@ -52,6 +62,15 @@ class ApprovedTrack:
 def track_weight(crowd_score: float) -> int:
     share = (crowd_score - APPROVED_SCORE) / (1 - APPROVED_SCORE)
     return 1 + round(max(0.0, min(1.0, share)) * (MAX_WEIGHT - 1))
+
+
+def tuned_counts(chosen: list[ApprovedTrack], corpus_pieces: int) -> list[tuple[int, int]]:
+    """Each approved track and how many times training counts it (at least its weight)."""
+    total = sum(t.weight for t in chosen)
+    target = corpus_pieces * TUNED_SHARE / (1 - TUNED_SHARE)
+    scale = max(1.0, target / total) if total else 1.0
+    cap = max(MAX_WEIGHT, round(corpus_pieces * TRACK_CAP))
+    return [(t.track_id, max(t.weight, min(cap, round(t.weight * scale)))) for t in chosen]
 
 
 def approved_tracks() -> list[ApprovedTrack]:
@@ -79,6 +98,8 @@ def selection_rule() -> dict[str, Any]:
         "min_ratings": MIN_RATINGS,
         "max_weight": MAX_WEIGHT,
         "max_tracks": MAX_TRACKS,
+        "tuned_share": TUNED_SHARE,
+        "track_cap": TRACK_CAP,
     }
 
 
@@ -115,8 +136,10 @@ def composer_tune(*, created_by_id: int | None = None) -> ComposerVersion:
         **selection_rule(),
         "scores": {str(t.track_id): round(t.crowd_score, 4) for t in chosen},
     }
+    # The current version's corpus: the one the candidate is trained on (composer_version_train).
+    corpus_pieces = int(model_get().info.get("pieces", 0))
     return composer_version_train(
-        tuned=[(t.track_id, t.weight) for t in chosen],
+        tuned=tuned_counts(chosen, corpus_pieces),
         created_by=created_by,
         selection=selection,
     )

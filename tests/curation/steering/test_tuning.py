@@ -33,6 +33,27 @@ def test_approved_tracks_are_the_well_scored_ones_weighted_by_score(rated):
     assert tuning.track_weight(1.0) == tuning.MAX_WEIGHT
 
 
+def approved(*weights: int) -> list[tuning.ApprovedTrack]:
+    return [tuning.ApprovedTrack(n, 0.7, 5, w) for n, w in enumerate(weights, 1)]
+
+
+def test_approved_tracks_weigh_a_share_of_the_corpus_shared_by_weight():
+    many = approved(*([1] * 80 + [2] * 20))  # total weight 120, none at the cap
+    counts = dict(tuning.tuned_counts(many, 5000))
+    # Together about as much as the corpus (a half of all it learns from) ...
+    assert sum(counts.values()) == pytest.approx(5000, rel=0.02)
+    # ... each in proportion to its weight.
+    assert counts[81] == pytest.approx(2 * counts[1], abs=1)
+
+
+def test_a_few_approved_tracks_are_capped_and_never_count_less_than_their_weight():
+    cap = round(5000 * tuning.TRACK_CAP)
+    assert dict(tuning.tuned_counts(approved(1, 8), 5000)) == {1: cap, 2: cap}
+    # A corpus smaller than the tracks' weights: they count their weights, no less.
+    assert dict(tuning.tuned_counts(approved(2, 8), 3)) == {1: 2, 2: 8}
+    assert tuning.tuned_counts([], 5000) == []
+
+
 def test_ratings_that_do_not_count_approve_nothing(own_model_dir):
     """A new identity's five stars and a flagged voter's leave the figures alone."""
     track = composed_track(model_get(), preset="waltz", seed=31)
@@ -63,11 +84,15 @@ def test_tuning_trains_a_candidate_on_the_approved_tracks(rated, own_model_dir):
     chosen = tuning.approved_tracks()
     assert version.status == "candidate" and version.parent is not None
     assert version.parent.version == before
-    assert version.training["tuned"] == sorted(
-        ({"track": c.track_id, "weight": c.weight} for c in chosen), key=lambda t: t["track"]
-    )
+    # Counted against the corpus by the share rule (here, with a small corpus, the cap).
+    counts = dict(tuning.tuned_counts(chosen, version.training["corpus_pieces"]))
+    assert version.training["tuned"] == [
+        {"track": pk, "weight": counts[pk]} for pk in sorted(counts)
+    ]
+    assert all(counts[c.track_id] >= c.weight for c in chosen)
     selection = version.training["selection"]
     assert selection["approved_score"] == tuning.APPROVED_SCORE
+    assert selection["tuned_share"] == tuning.TUNED_SHARE
     assert set(selection["scores"]) == {str(c.track_id) for c in chosen}
     assert current_version(own_model_dir) == before, "a candidate composes nothing yet"
 
