@@ -6,6 +6,7 @@ The public page /how-ranking-works/ and the API docs explain these in words.
 """
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, Value, When
@@ -46,7 +47,7 @@ def bayes(total: int, count: int, *, prior_mean: float, strength: float) -> floa
     return (total + strength * prior_mean) / (count + strength)
 
 
-def lower_bound(counts: list[int]) -> float:
+def lower_bound(counts: Sequence[float]) -> float:
     """Evan Miller's lower bound of the mean star rating (1..5) for a star distribution."""
     n = sum(counts) + len(STARS)
     first = sum(k * (c + 1) for k, c in zip(STARS, counts, strict=True)) / n
@@ -73,7 +74,7 @@ def skip_rate(early_skips: int, plays: int) -> float:
 
 
 def crowd_score(
-    counts: list[int], through_sum: float, listeners: int, skips: int, plays: int
+    counts: Sequence[float], through_sum: float, listeners: int, skips: int, plays: int
 ) -> float:
     return (
         CROWD_WEIGHTS["stars"] * (lower_bound(counts) - 1) / 4

@@ -73,11 +73,11 @@ class Pick:
     score: float
 
 
-def track_weight(ratings: int) -> float:
+def track_weight(ratings: float) -> float:
     return ratings / (ratings + RATINGS_FOR_HALF_WEIGHT)
 
 
-def listener_weight(ratings: list[int]) -> float:
+def listener_weight(ratings: list[float]) -> float:
     """What one listener's arena verdicts weigh together, however many they give: what one
     rating weighs in this fit (the rated tracks' weight over their ratings), at most
     ONE_RATING. Each listener counts once, as issue 8 counts them, so a flood of verdicts

@@ -9,7 +9,10 @@ from typing import Any
 import numpy as np
 from django.db.models import Avg, Count, Min, Q, QuerySet
 
-from curation.steering import bayes
+from curation import scoring
+from curation.models import Rating
+from curation.rules import counted_voters
+from curation.steering import bayes, reliability
 from curation.steering.models import PreferenceModel, TrackSteering
 from generation.features import (
     NAMES,
@@ -30,14 +33,16 @@ HISTORY_BATCHES = 30
 # The steered batches whose presets the exploring slots balance (100 tracks at 20 a batch).
 RECENT_BATCHES = 5
 
-# A row the model learns from: (track id, features, crowd score, rating count).
-Row = tuple[int, list[float], float, int]
+# A row the model learns from: (track id, features, crowd score, rating count), the score and
+# the count with each rating at its listener's weight (curation.steering.reliability).
+Row = tuple[int, list[float], float, float]
 
 
 @dataclass(frozen=True)
 class PreferenceData:
     train: list[Row]
     held: list[Row]
+    doubted: int = 0  # listeners whose stars weigh less than 1 (curation.steering.reliability)
 
     @property
     def tracks_needed(self) -> int:
@@ -47,12 +52,22 @@ class PreferenceData:
 
 def preference_data() -> PreferenceData:
     """Published tracks with ratings whose features are all known, split into the tracks
-    fitted on and those kept back for calibration."""
-    rows: list[Row] = [
-        (pk, features, score, count)
-        for pk, preset, resolved, energy, metrics, score, count in Track.objects.filter(
-            status=Track.Status.READY, stats__rating_count__gt=0
+    fitted on and those kept back for calibration. Each track's figure is its crowd score
+    with each rating counted at its listener's weight (curation.steering.reliability), and so
+    is its rating count: while every listener weighs 1, the figures the site publishes."""
+    ratings = list(
+        Rating.objects.filter(counted_voters(), track__status=Track.Status.READY).values_list(
+            "listener_id", "track_id", "stars"
         )
+    )
+    weights = reliability.listener_weights(ratings)
+    doubted: dict[int, list[tuple[int, int]]] = {}  # per track, ratings weighing less than 1
+    for listener_id, track_id, stars in ratings:
+        if weights[listener_id] < 1.0:
+            doubted.setdefault(track_id, []).append((listener_id, stars))
+    rows: list[Row] = []
+    for pk, preset, resolved, energy, metrics, score, count, *figures in (
+        Track.objects.filter(status=Track.Status.READY, stats__rating_count__gt=0)
         .order_by("pk")
         .values_list(
             "pk",
@@ -62,17 +77,26 @@ def preference_data() -> PreferenceData:
             "metrics",
             "stats__crowd_score",
             "stats__rating_count",
+            *(f"stats__stars_{k}" for k in scoring.STARS),
+            "stats__listen_through_sum",
+            "stats__unique_listeners",
+            "stats__skips",
+            "stats__plays",
         )
-        if (
-            features := track_features(
-                preset=preset, resolved=resolved, energy=energy, metrics=metrics
-            )
-        )
-        is not None
-    ]
+    ):
+        features = track_features(preset=preset, resolved=resolved, energy=energy, metrics=metrics)
+        if features is None:
+            continue
+        if pk in doubted:
+            published, listening = figures[: len(scoring.STARS)], figures[len(scoring.STARS) :]
+            counts = reliability.weighted_stars(published, doubted[pk], weights)
+            score, count = scoring.crowd_score(counts, *listening), sum(counts)
+        if count > 0:
+            rows.append((pk, features, score, count))
     return PreferenceData(
         train=[row for row in rows if seen(row[0])],
         held=[row for row in rows if not seen(row[0])],
+        doubted=sum(weight < 1.0 for weight in weights.values()),
     )
 
 

@@ -81,6 +81,7 @@ def preference_fit(*, now: datetime | None = None) -> PreferenceModel | None:
         calibration={},
         sources={
             "tracks": len(train),
+            "listeners_weighed_down": data.doubted,
             "arena_verdicts": len(verdicts),
             "arena_listeners": len({v.listener_id for v in verdicts}),
             "verdict_gap": evidence.VERDICT_GAP,

@@ -5,14 +5,14 @@ import random
 
 import pytest
 
-from curation.models import Listener
+from curation.models import Listener, Rating
 from curation.services import ratings
 from curation.services.flags import voter_flag
 from curation.steering import services
 from curation.tasks import fit_preferences
-from generation.features import NAMES
+from generation.features import NAMES, track_features
 from tests.curation.helpers import listen
-from tests.curation.steering.conftest import composed, crowd_gives
+from tests.curation.steering.conftest import composed, crowd_gives, in_range
 from tests.factories import ListenerFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,52 @@ def test_too_few_rated_tracks_fit_nothing():
         crowd_gives(composed("waltz", 100.0, rng), [4, 5])
     assert services.preference_fit() is None
     assert fit_preferences() is None
+
+
+def test_a_cohort_pushing_a_style_the_crowd_skips_does_not_steer_the_fit():
+    """Four unflagged listeners give five stars to every chorale and one star to the waltzes
+    they hear; the other twenty like waltzes and skip chorales (one of them rates each, low).
+    The chorales' ratings are mostly the cohort's, but the cohort strays from the crowd on
+    every waltz, so its stars weigh less (curation.steering.reliability) and the fit still
+    prefers waltzes. Before that weighing the fit preferred chorales."""
+    rng = random.Random(5)
+    crowd = ListenerFactory.create_batch(20)
+    cohort = ListenerFactory.create_batch(4)
+    given: list[Rating] = []
+    tracks = []
+    for n in range(50):
+        preset = "waltz" if n % 2 else "chorale"
+        track = composed(preset, in_range(preset, rng), rng)
+        if preset == "waltz":
+            raters = [(who, round(rng.gauss(3.8, 0.6))) for who in rng.sample(crowd, 10)]
+            raters += [(who, 1) for who in cohort if rng.random() < 0.4]
+        else:
+            raters = [(who, 2) for who in rng.sample(crowd, 1)]
+            raters += [(who, 5) for who in cohort]
+        raters = [(who, max(1, min(5, s))) for who, s in raters]
+        given += [Rating(listener=who, track=track, stars=s) for who, s in raters]
+        stars = [s for _, s in raters]
+        crowd_gives(track, stars)
+        tracks.append(track)
+    Rating.objects.bulk_create(given)
+    version = services.preference_fit()
+    assert version is not None
+
+    def predicted(preset: str) -> float:
+        chosen = [t for t in tracks if t.preset == preset]
+        return sum(
+            services.preference_predict(version, track_features_of(t))[0] for t in chosen
+        ) / len(chosen)
+
+    assert predicted("waltz") > predicted("chorale")
+
+
+def track_features_of(track) -> list[float]:
+    features = track_features(
+        preset=track.preset,
+        resolved=track.resolved_params,
+        energy=track.energy,
+        metrics=track.metrics,
+    )
+    assert features is not None
+    return features
