@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Max
 
 from curation.arena.duels import DuelRecord, duel_records, rule_text
-from curation.steering.tuning import APPROVED_SCORE, MAX_WEIGHT, MIN_RATINGS, approved_tracks
+from curation.steering.tuning import approved_tracks, selection_rule
 from generation.duels import duel_pairs_limit
 from generation.models import ComposerVersion, Track
 
@@ -121,8 +121,6 @@ def composer_versions_panel() -> dict[str, Any]:
         "current": next((r for r in rows if r.status == ComposerVersion.Status.CURRENT), None),
         "rule": rule_text(),
         "approved": len(approved_tracks()),
-        "approved_score": APPROVED_SCORE,
-        "min_ratings": MIN_RATINGS,
-        "max_weight": MAX_WEIGHT,
+        **selection_rule(),
         "max_pairs": duel_pairs_limit(),
     }

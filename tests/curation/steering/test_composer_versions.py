@@ -169,3 +169,12 @@ def test_refusals_on_the_page_are_messages_not_errors(producer, own_model_dir, r
     assert "pairs must be a whole number" in response.content.decode()
     response = producer.post(duel, {"pairs": "2"}, follow=True)
     assert "only a candidate duels" in response.content.decode()
+
+
+def test_the_page_states_how_much_the_approved_tracks_weigh(producer, own_model_dir):
+    """The rule as curation.steering.tuning applies it: weighted by score, together half of
+    what a candidate learns from, no track above 2% of the corpus."""
+    page = producer.get(reverse("curation:producer-composer")).content.decode()
+    assert "together 50% of what the new version learns from" in page
+    assert "no track more than 2% of the corpus" in page
+    assert "counted up to" not in page
