@@ -18,9 +18,9 @@ The rule, repeated ITERATIONS times from every weight 1:
 - a listener's spread: the mean squared difference of their stars from what was expected,
   shrunk towards the crowd's typical spread (the median listener's) by PRIOR_RATINGS ratings,
   so a new listener with a few ratings is typical;
-- their weight: typical spread / their spread, at most 1. Nobody is trusted more than a
-  typical listener, only less: a crowd of sincere listeners keeps weights near 1, and the fit
-  then learns from the crowd scores the site publishes.
+- their weight: typical spread / their spread, at most 1 and at least MIN_WEIGHT. Nobody is
+  trusted more than a typical listener, only less: a crowd of sincere listeners keeps weights
+  near 1, and the fit then learns from the crowd scores the site publishes.
 
 Flagged and unproven listeners are left out before this (curation.rules.counted_voters)."""
 
@@ -30,6 +30,9 @@ import numpy as np
 
 ITERATIONS = 5
 PRIOR_RATINGS = 3.0
+# Nobody's stars vanish: a track rated by the doubted alone keeps a figure, and the fit's set
+# of tracks is the same whatever the weights (the steering page counts it without them).
+MIN_WEIGHT = 0.05
 
 
 def listener_weights(ratings: Sequence[tuple[int, int, int]]) -> dict[int, float]:
@@ -50,7 +53,9 @@ def listener_weights(ratings: Sequence[tuple[int, int, int]]) -> dict[int, float
         squared = np.bincount(listener_at, (stars - expected) ** 2, len(listener_ids))
         typical = float(np.median(squared / given))
         spread = (squared + PRIOR_RATINGS * typical) / (given + PRIOR_RATINGS)
-        weights = np.minimum(1.0, typical / np.maximum(spread, 1e-12))
+        weights = np.where(
+            spread <= typical, 1.0, np.maximum(MIN_WEIGHT, typical / np.maximum(spread, 1e-12))
+        )
     return dict(zip(listener_ids.tolist(), weights.tolist(), strict=True))
 
 

@@ -50,15 +50,21 @@ class PreferenceData:
         return max(0, MIN_TRACKS - len(self.train))
 
 
-def preference_data() -> PreferenceData:
+def preference_data(*, weigh: bool = True) -> PreferenceData:
     """Published tracks with ratings whose features are all known, split into the tracks
     fitted on and those kept back for calibration. Each track's figure is its crowd score
     with each rating counted at its listener's weight (curation.steering.reliability), and so
-    is its rating count: while every listener weighs 1, the figures the site publishes."""
-    ratings = list(
-        Rating.objects.filter(counted_voters(), track__status=Track.Status.READY).values_list(
-            "listener_id", "track_id", "stars"
+    is its rating count: while every listener weighs 1, the figures the site publishes.
+    `weigh=False` skips the weights (and reading every rating) for those who only count the
+    tracks: the same tracks either way (no weight is 0)."""
+    ratings = (
+        list(
+            Rating.objects.filter(counted_voters(), track__status=Track.Status.READY).values_list(
+                "listener_id", "track_id", "stars"
+            )
         )
+        if weigh
+        else []
     )
     weights = reliability.listener_weights(ratings)
     doubted: dict[int, list[tuple[int, int]]] = {}  # per track, ratings weighing less than 1
@@ -167,7 +173,7 @@ def steering_overview() -> Overview:
         version=version,
         effects=[] if version is None else preference_effects(version),
         calibration=None if version is None else preference_calibration(version),
-        data=preference_data(),
+        data=preference_data(weigh=False),
     )
 
 

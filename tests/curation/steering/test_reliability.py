@@ -49,3 +49,12 @@ def test_a_track_s_stars_count_each_rating_at_its_listener_s_weight():
     counts = reliability.weighted_stars(published, doubted, {7: 0.25, 8: 0.5, 9: 0.0})
     assert counts == [0.0, 0.0, 2.0, 0.0, 1.75]
     assert reliability.weighted_stars(published, [], {}) == [1.0, 0.0, 2.0, 0.0, 3.0]
+
+
+def test_a_crowd_that_agrees_exactly_keeps_every_weight_and_no_one_vanishes():
+    """The median listener misses by nothing: whoever strays still keeps MIN_WEIGHT."""
+    ratings = [(listener, track, 4) for listener in range(10) for track in range(10)]
+    ratings += [(10, track, 1) for track in range(10)]
+    weights = reliability.listener_weights(ratings)
+    assert all(weights[n] == 1.0 for n in range(10))
+    assert weights[10] == reliability.MIN_WEIGHT
