@@ -129,6 +129,10 @@ cat <<EOF
 EOF
 # Here until Ctrl-C (the trap stops everything), or until one of the three ends on its own.
 wait -n "${pids[@]}" || true
+# Ctrl-C reaches the three as well as this script, and one of them can end before this
+# script's trap has run (seen under load): a moment lets a pending Ctrl-C stop everything
+# (the trap exits) before an ending is reported as a crash.
+sleep 1
 for i in "${!pids[@]}"; do
   if ! kill -0 "${pids[$i]}" 2>/dev/null; then
     say "The ${names[$i]} process ended on its own; see $LOGS/${names[$i]}.log"
