@@ -30,7 +30,7 @@ from curation.serializers import LiveTrackSerializer, TrackSummarySerializer, ra
 
 logger = logging.getLogger(__name__)
 
-COALESCE_WINDOW_S = 0.25
+COALESCE_WINDOW_S = 0.2
 TOP_GROUP = "live.top"
 NEW_GROUP = "live.new"
 MAX_TRACK_ID = 2**63 - 1
