@@ -29,9 +29,8 @@ stop() {
   trap - INT TERM EXIT
   say "Stopping"
   if [ ${#pids[@]} -gt 0 ]; then
-    # Ctrl-C in a terminal has already reached web, worker and beat; asked again, they finish
-    # what they are doing (Celery's warm shutdown, uvicorn's open sockets). After 20 s the
-    # rest is forced, so Ctrl-C never leaves anything behind.
+    # Asked to stop, they finish what they are doing (Celery's warm shutdown, uvicorn's open
+    # sockets). After 20 s the rest is forced, so Ctrl-C never leaves anything behind.
     kill -TERM "${pids[@]}" 2>/dev/null || true
     for _ in $(seq 1 200); do
       alive=0
@@ -79,6 +78,10 @@ LOGIN="$(cat "$LOGS/producer.txt")"
 while ! "$PY" -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('$HOST', $PORT)) == 0)"; do
   PORT=$((PORT + 1))
 done
+# Web, worker and beat run in process groups of their own (set -m while they start), so
+# Ctrl-C reaches this script alone and its trap stops them. When Ctrl-C reached them too, one
+# could end before the trap had run, and its ending was reported as a crash (seen under load).
+set -m
 say "Starting web on http://$HOST:$PORT (logs in $LOGS/)"
 # Live updates are small JSON frames: compressing each one per socket costs more than it saves.
 .venv/bin/uvicorn albumvote.asgi:application --host "$HOST" --port "$PORT" \
@@ -94,6 +97,7 @@ names+=(worker)
   --scheduler django_celery_beat.schedulers:DatabaseScheduler >"$LOGS/beat.log" 2>&1 &
 pids+=($!)
 names+=(beat)
+set +m
 
 for _ in $(seq 1 100); do
   "$PY" -c "import urllib.request; urllib.request.urlopen('http://$HOST:$PORT/', timeout=1)" \
@@ -129,10 +133,6 @@ cat <<EOF
 EOF
 # Here until Ctrl-C (the trap stops everything), or until one of the three ends on its own.
 wait -n "${pids[@]}" || true
-# Ctrl-C reaches the three as well as this script, and one of them can end before this
-# script's trap has run (seen under load): a moment lets a pending Ctrl-C stop everything
-# (the trap exits) before an ending is reported as a crash.
-sleep 1
 for i in "${!pids[@]}"; do
   if ! kill -0 "${pids[$i]}" 2>/dev/null; then
     say "The ${names[$i]} process ended on its own; see $LOGS/${names[$i]}.log"

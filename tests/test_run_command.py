@@ -175,6 +175,12 @@ def test_run_uses_the_configured_services_and_brings_up_web_worker_and_beat(
         commands = " ".join(command_lines(process).values())
         assert "uvicorn albumvote.asgi:application" in commands
         assert "albumvote worker" in commands and "albumvote beat" in commands
+        # Ctrl-C reaches run.sh alone, whose trap stops the three: had it reached them too,
+        # one could end before the trap ran and be reported as a crash (seen under load).
+        three = ("uvicorn albumvote.asgi", "albumvote worker", "albumvote beat")
+        for pid, command in command_lines(process).items():
+            if any(name in command for name in three) and psutil.Process(pid).ppid() == process.pid:
+                assert os.getpgid(pid) != os.getpgid(process.pid), command
     finally:
         stop(process)
 
