@@ -25,6 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_run(tmp_path: Path, **services: str) -> tuple[subprocess.Popen[str], str, str]:
     """Start ./run.sh and read its output until it has printed the URL and the log-in."""
     env = {
@@ -50,6 +54,10 @@ def start_run(tmp_path: Path, **services: str) -> tuple[subprocess.Popen[str], s
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # its own process group, like a terminal's foreground job
+        # Ctrl-C as a terminal delivers it. A suite started in the background (`.ci/run &`)
+        # ignores SIGINT, and a shell cannot trap a signal ignored when it started: run.sh
+        # would then never hear the Ctrl-C this test sends.
+        preexec_fn=_interruptible,
     )
     assert process.stdout is not None
     lines: list[str] = []
