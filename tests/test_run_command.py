@@ -88,6 +88,8 @@ def stop(process: subprocess.Popen[str]) -> str:
     except subprocess.TimeoutExpired as error:
         _, alive = psutil.wait_procs(children, timeout=0)
         process.kill()
+        for child in alive:  # in their own process groups, they would outlive the test
+            child.kill()
         still = [commands.get(p.pid, str(p.pid)) for p in alive]
         raise AssertionError(f"run.sh still stopping: {still}") from error
     _, alive = psutil.wait_procs(children, timeout=30)
